@@ -1,0 +1,41 @@
+/**
+ * `npm run demo`: what switchyard does, on embedded defaults only (no keys, no network).
+ * Each later area (webhooks, payments, calendars, notifications) adds its step here, until this
+ * script tells the whole booking story: checkout → verified webhook → calendar event → confirmation.
+ */
+import { IntegrationError, createConsoleLogger, formatMoney, parseMoney, redact } from '../src/index.js';
+import { createMemoryStore } from '../src/stores/index.js';
+
+let step = 0;
+const say = (title: string, detail?: string) => {
+  console.log(`\n[${++step}] ${title}`);
+  if (detail) console.log(`    ${detail.split('\n').join('\n    ')}`);
+};
+
+// 1. Money never touches floats.
+const price = parseMoney('49.00', 'EUR');
+const yen = parseMoney('5500', 'JPY');
+say('Price the class in minor units', `parseMoney('49.00', 'EUR') → ${JSON.stringify(price)} (${formatMoney(price)}); ¥ has no minor unit: ${JSON.stringify(yen)} (${formatMoney(yen)})`);
+
+// 2. Bad input is a clear IntegrationError, not a crash or a silent rounding.
+try {
+  parseMoney('49.999', 'EUR');
+} catch (error) {
+  if (!(error instanceof IntegrationError)) throw error;
+  say('Reject an amount EUR cannot hold', `${error.code}: ${error.message}`);
+}
+
+// 3. The store makes "only once" possible: the first writer wins, a second attempt sees it.
+const store = createMemoryStore();
+const first = await store.setIfAbsent('booking:42:confirmation', { sentAt: '2026-11-25T10:00:00Z' }, { ttlSeconds: 3600 });
+const second = await store.setIfAbsent('booking:42:confirmation', { sentAt: '2026-11-25T10:00:05Z' }, { ttlSeconds: 3600 });
+say('Claim a one-time action in the store', `first claim: ${first}, retried claim: ${second} (the retry does nothing)`);
+
+// 4. Secrets never reach logs.
+const lines: string[] = [];
+const logger = createConsoleLogger({ sink: { log: (l) => lines.push(l), error: (l) => lines.push(l) } });
+logger.info({ apiKey: 'sk_test_4eC39HqLyjWDarjtT1zdp7dc', card: '4242 4242 4242 4242' }, 'calling Stripe with Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc');
+say('Log a call that carries a key and a card number', lines[0]);
+say('redact() works on any value too', JSON.stringify(redact({ headers: { authorization: 'Bearer ya29.a0AfH6SMBx' }, password: 'hunter2' })));
+
+console.log('\nDemo finished: every step above ran on embedded defaults.');

@@ -1,0 +1,191 @@
+/**
+ * The store conformance suite. Every `Store` (memory, Redis, PostgreSQL, and any a host writes)
+ * registers these tests with its own factory, as unstorage's driver tests do:
+ *
+ *   describeStoreConformance('redis', () => createRedisStore({ url }));
+ *
+ * Each test gets a fresh store from the factory and a unique key prefix, so durable stores can
+ * share one database between runs.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { IntegrationError } from '../../src/index.js';
+import type { Store } from '../../src/stores/index.js';
+
+export interface StoreConformanceOptions {
+  /** Skip the whole suite with this reason (a missing peer outside CI). */
+  skip?: string | false;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function expectInvalidInput(promise: Promise<unknown>): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(IntegrationError);
+  expect((error as IntegrationError).code).toBe('invalid_input');
+}
+
+export function describeStoreConformance(
+  name: string,
+  makeStore: () => Store | Promise<Store>,
+  options: StoreConformanceOptions = {},
+): void {
+  describe.skipIf(Boolean(options.skip))(`Store conformance: ${name}`, () => {
+    let store: Store;
+    let prefix: string;
+    const k = (suffix: string) => `${prefix}:${suffix}`;
+
+    beforeEach(async () => {
+      store = await makeStore();
+      prefix = `conformance:${Date.now().toString(36)}:${Math.random().toString(36).slice(2)}`;
+    });
+    afterEach(async () => {
+      await store.close?.();
+    });
+
+    it('returns undefined for a missing key', async () => {
+      expect(await store.get(k('missing'))).toBeUndefined();
+    });
+
+    it('round-trips JSON values and reports a version', async () => {
+      const value = { a: 1, b: [true, null, 'ü ✓ 🚀'], nested: { deep: { x: -1.5 } } };
+      const version = await store.set(k('json'), value);
+      expect(version).toBeGreaterThan(0);
+      const entry = await store.get(k('json'));
+      expect(entry).toMatchObject({ value, version });
+      expect(entry?.expiresAt).toBeUndefined();
+    });
+
+    it('keeps primitives as they are', async () => {
+      for (const [i, value] of ['text', 0, 42.5, false, null, [], {}].entries()) {
+        await store.set(k(`p${i}`), value);
+        expect((await store.get(k(`p${i}`)))?.value).toEqual(value);
+      }
+    });
+
+    it('returns copies: mutating a value after set or get does not change the stored one', async () => {
+      const value = { list: [1] };
+      await store.set(k('copy'), value);
+      value.list.push(2);
+      const read = await store.get<{ list: number[] }>(k('copy'));
+      read?.value.list.push(3);
+      expect((await store.get(k('copy')))?.value).toEqual({ list: [1] });
+    });
+
+    it('changes the version on every write, and never reuses one after delete', async () => {
+      const v1 = await store.set(k('v'), 1);
+      const v2 = await store.set(k('v'), 2);
+      expect(v2).not.toBe(v1);
+      await store.delete(k('v'));
+      const v3 = await store.set(k('v'), 3);
+      expect(new Set([v1, v2, v3]).size).toBe(3);
+    });
+
+    it('deletes and says whether something was there', async () => {
+      await store.set(k('d'), 'x');
+      expect(await store.delete(k('d'))).toBe(true);
+      expect(await store.delete(k('d'))).toBe(false);
+      expect(await store.get(k('d'))).toBeUndefined();
+    });
+
+    it('setIfAbsent writes once and leaves the first value in place', async () => {
+      expect(await store.setIfAbsent(k('once'), 'first')).toBe(true);
+      expect(await store.setIfAbsent(k('once'), 'second')).toBe(false);
+      expect((await store.get(k('once')))?.value).toBe('first');
+    });
+
+    it('setIfAbsent under contention: exactly one of 50 concurrent writers wins', async () => {
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.setIfAbsent(k('race'), i)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true);
+      expect((await store.get(k('race')))?.value).toBe(winner);
+    });
+
+    it('compareAndSet succeeds on the current version and fails on a stale one', async () => {
+      const v1 = await store.set(k('cas'), 'a');
+      const v2 = await store.compareAndSet(k('cas'), v1, 'b');
+      expect(v2).not.toBe(false);
+      expect(await store.compareAndSet(k('cas'), v1, 'c')).toBe(false);
+      expect((await store.get(k('cas')))).toMatchObject({ value: 'b', version: v2 });
+    });
+
+    it('compareAndSet with null creates only when absent', async () => {
+      expect(await store.compareAndSet(k('cas-null'), null, 1)).not.toBe(false);
+      expect(await store.compareAndSet(k('cas-null'), null, 2)).toBe(false);
+      expect((await store.get(k('cas-null')))?.value).toBe(1);
+    });
+
+    it('compareAndSet never loses an update: 20 concurrent read-modify-write loops add up', async () => {
+      await store.set(k('counter'), 0);
+      const increment = async () => {
+        for (;;) {
+          const entry = await store.get<number>(k('counter'));
+          if (!entry) throw new Error('counter vanished');
+          if ((await store.compareAndSet(k('counter'), entry.version, entry.value + 1)) !== false) return;
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, increment));
+      expect((await store.get(k('counter')))?.value).toBe(20);
+    });
+
+    it('expires entries after ttlSeconds, and a lock can then be taken again', async () => {
+      await store.set(k('ttl'), 'short', { ttlSeconds: 0.3 });
+      expect(await store.setIfAbsent(k('lock'), 'holder-1', { ttlSeconds: 0.3 })).toBe(true);
+      const entry = await store.get(k('ttl'));
+      expect(entry?.value).toBe('short');
+      expect(entry?.expiresAt).toBeGreaterThan(Date.now() - 1000);
+      await sleep(700);
+      expect(await store.get(k('ttl'))).toBeUndefined();
+      expect(await store.setIfAbsent(k('lock'), 'holder-2')).toBe(true);
+      expect((await store.get(k('lock')))?.value).toBe('holder-2');
+      expect(await store.delete(k('ttl'))).toBe(false);
+    });
+
+    it('an expired entry counts as absent for compareAndSet(null)', async () => {
+      await store.set(k('ttl-cas'), 'old', { ttlSeconds: 0.2 });
+      await sleep(500);
+      expect(await store.compareAndSet(k('ttl-cas'), null, 'new')).not.toBe(false);
+    });
+
+    it('a plain set clears an earlier TTL', async () => {
+      await store.set(k('ttl-clear'), 'a', { ttlSeconds: 0.2 });
+      await store.set(k('ttl-clear'), 'b');
+      await sleep(500);
+      expect((await store.get(k('ttl-clear')))?.value).toBe('b');
+    });
+
+    it('rejects bad keys with invalid_input', async () => {
+      await expectInvalidInput(store.get(''));
+      await expectInvalidInput(store.get(42 as unknown as string));
+      await expectInvalidInput(store.set('x'.repeat(513), 1));
+      await expectInvalidInput(store.delete(undefined as unknown as string));
+    });
+
+    it('rejects bad TTLs with invalid_input', async () => {
+      for (const ttlSeconds of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '5' as unknown as number]) {
+        await expectInvalidInput(store.set(k('bad-ttl'), 1, { ttlSeconds }));
+        await expectInvalidInput(store.setIfAbsent(k('bad-ttl'), 1, { ttlSeconds }));
+      }
+      expect(await store.get(k('bad-ttl'))).toBeUndefined();
+    });
+
+    it('rejects values JSON cannot keep with invalid_input, and writes nothing', async () => {
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      for (const value of [undefined, () => 1, 10n, Number.NaN, Number.POSITIVE_INFINITY, circular, new Date(), { nested: [Symbol('s')] }]) {
+        await expectInvalidInput(store.set(k('bad-value'), value));
+        await expectInvalidInput(store.setIfAbsent(k('bad-value'), value));
+        await expectInvalidInput(store.compareAndSet(k('bad-value'), null, value));
+      }
+      expect(await store.get(k('bad-value'))).toBeUndefined();
+    });
+
+    it('rejects a bad expectedVersion with invalid_input', async () => {
+      for (const version of [0, -1, 1.5, '1' as unknown as number]) {
+        await expectInvalidInput(store.compareAndSet(k('bad-version'), version, 1));
+      }
+    });
+  });
+}

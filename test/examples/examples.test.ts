@@ -1,0 +1,37 @@
+/**
+ * Every example must run against the fakes with no credentials in the environment: an example
+ * that no longer runs is a bug. The demo's narration is checked step by step.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const examples = readdirSync('examples').filter((f) => f.endsWith('.ts'));
+
+// Credentials that would switch an example to a real provider are removed on purpose.
+const CREDENTIAL_VARS = /^(STRIPE_|GOOGLE_|MICROSOFT_|GRAPH_|CALDAV_|SMTP_|TWILIO_|SENDGRID_|AWS_|FCM_|VAPID_)/;
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CREDENTIAL_VARS.test(k)));
+
+async function runExample(file: string) {
+  return run(process.execPath, ['--import', 'tsx', `examples/${file}`], { env, timeout: 60_000 });
+}
+
+describe('examples', () => {
+  it.each(examples)('%s runs against the fakes and exits 0', async (file) => {
+    const { stdout } = await runExample(file);
+    expect(stdout.length).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('the demo narrates each step in order', async () => {
+    const { stdout } = await runExample('demo.ts');
+    const steps = [...stdout.matchAll(/^\[(\d+)\] (.+)$/gm)].map((m) => Number(m[1]));
+    expect(steps.length).toBeGreaterThanOrEqual(5);
+    expect(steps).toEqual(steps.map((_, i) => i + 1));
+    expect(stdout).toContain('invalid_input: EUR has 2 decimal places');
+    expect(stdout).toContain('first claim: true, retried claim: false');
+    expect(stdout).not.toContain('4eC39HqLyjWDarjtT1zd');
+    expect(stdout).toMatch(/Demo finished/);
+  }, 90_000);
+});
