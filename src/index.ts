@@ -24,3 +24,19 @@ export { isSecretKey, redact, redactString } from './core/redact.js';
 export { CURRENCY_EXPONENTS } from './core/currencies.js';
 export { addMoney, createMoney, currencyExponent, formatMoney, isCurrency, parseMoney, toDecimalString, type Money } from './core/money.js';
 export type { JsonValue, Page } from './core/types.js';
+export {
+  createTelemetry,
+  TELEMETRY_ATTRIBUTES,
+  TELEMETRY_NAMES,
+  type CallContext,
+  type CallInfo,
+  type CallOutcome,
+  type OpenTelemetryApiLike,
+  type RequestEvent,
+  type ResponseEvent,
+  type RetryEvent,
+  type Telemetry,
+  type TelemetryHooks,
+  type TelemetryOptions,
+  type WebhookEvent,
+} from './core/observability.js';

@@ -1,0 +1,281 @@
+/**
+ * Telemetry for provider calls: every adapter and helper wraps each call to a provider in
+ * `telemetry.instrument(...)` and reports webhook verifications through `telemetry.webhook(...)`.
+ *
+ * What leaves switchyard through here is deliberately small and fixed: provider, operation, HTTP
+ * status, outcome, error code, retry count and duration. Never a payload, a header or a URL query,
+ * because those are where tokens and personal data live.
+ *
+ * Three sinks, all optional:
+ * - OpenTelemetry, when `@opentelemetry/api` is installed (an optional peer). It is loaded with a
+ *   guarded dynamic import the first time it is needed, never statically, so `switchyard` stays
+ *   edge-ready and costs nothing for hosts without it;
+ * - `hooks` (`onRequest`, `onResponse`, `onRetry`, `onWebhook`) for hosts with other tools;
+ * - the host's `logger`, always through `withRedaction`.
+ */
+import { isIntegrationError, type ErrorCode } from './errors.js';
+import { type Logger, withRedaction } from './logger.js';
+import { redactString } from './redact.js';
+
+/** Names of the OpenTelemetry instruments, documented in docs/observability.md. */
+export const TELEMETRY_NAMES = {
+  tracer: 'switchyard',
+  meter: 'switchyard',
+  calls: 'switchyard.provider.calls',
+  failures: 'switchyard.provider.failures',
+  retries: 'switchyard.provider.retries',
+  duration: 'switchyard.provider.duration',
+  webhooks: 'switchyard.webhook.verifications',
+} as const;
+
+/** Span and metric attribute keys. Values are always short enums or numbers, never payloads. */
+export const TELEMETRY_ATTRIBUTES = {
+  provider: 'switchyard.provider',
+  operation: 'switchyard.operation',
+  outcome: 'switchyard.outcome',
+  retryCount: 'switchyard.retry_count',
+  errorCode: 'error.type',
+  httpStatus: 'http.response.status_code',
+} as const;
+
+export type CallOutcome = 'ok' | 'error';
+
+export interface CallInfo {
+  /** Which provider is called: `google`, `microsoft`, `stripe`, or a host-chosen name. */
+  provider: string;
+  /** What is done, dotted and stable: `token.refresh`, `events.list`, `charges.create`. */
+  operation: string;
+}
+
+export interface RequestEvent extends CallInfo {}
+
+export interface ResponseEvent extends CallInfo {
+  outcome: CallOutcome;
+  /** HTTP status of the last answer, when there was one. */
+  status?: number;
+  /** `IntegrationError` code of the failure (`internal` for anything that was not one). */
+  errorCode?: ErrorCode | 'internal';
+  retries: number;
+  durationMs: number;
+}
+
+export interface RetryEvent extends CallInfo {
+  /** The attempt about to start, 2 for the first retry. */
+  attempt: number;
+  delayMs: number;
+  errorCode?: ErrorCode | 'internal';
+}
+
+export interface WebhookEvent {
+  provider: string;
+  outcome: 'verified' | 'rejected';
+  errorCode?: ErrorCode | 'internal';
+}
+
+/** Plain callbacks for hosts that use other tools than OpenTelemetry. Errors they throw are logged and ignored. */
+export interface TelemetryHooks {
+  onRequest?(event: RequestEvent): void;
+  onResponse?(event: ResponseEvent): void;
+  onRetry?(event: RetryEvent): void;
+  onWebhook?(event: WebhookEvent): void;
+}
+
+/** The slice of `@opentelemetry/api` switchyard uses; typed here so the peer is never a static import. */
+export interface OpenTelemetryApiLike {
+  trace: { getTracer(name: string, version?: string): TracerLike };
+  metrics?: { getMeter(name: string, version?: string): MeterLike };
+  SpanKind?: { CLIENT: number };
+  SpanStatusCode?: { OK: number; ERROR: number };
+}
+interface TracerLike {
+  startSpan(name: string, options?: { kind?: number; attributes?: Record<string, string | number> }): SpanLike;
+}
+interface SpanLike {
+  setAttribute(key: string, value: string | number): unknown;
+  setStatus(status: { code: number; message?: string }): unknown;
+  end(): void;
+}
+interface MeterLike {
+  createCounter(name: string, options?: { description?: string; unit?: string }): { add(value: number, attributes?: Attributes): void };
+  createHistogram(
+    name: string,
+    options?: { description?: string; unit?: string },
+  ): { record(value: number, attributes?: Attributes): void };
+}
+type Attributes = Record<string, string | number>;
+
+export interface TelemetryOptions {
+  /** Host logger; wrapped with `withRedaction`. Calls are logged at `debug`, failures at `warn`. */
+  logger?: Logger;
+  hooks?: TelemetryHooks;
+  /**
+   * `'auto'` (default): use `@opentelemetry/api` if it can be imported. `false`: never. Or pass the
+   * API object yourself (bundlers that cannot see optional dynamic imports, or tests).
+   */
+  openTelemetry?: 'auto' | false | OpenTelemetryApiLike;
+  /** Clock for durations, milliseconds. Defaults to `performance.now` where present. */
+  now?: () => number;
+}
+
+/** Handed to the instrumented function, so it can tell telemetry what happened inside. */
+export interface CallContext {
+  /** Record the HTTP status of the provider's answer. */
+  setStatus(status: number): void;
+  /** Report that the call is about to be retried (the retry helper calls this). */
+  retrying(info: { attempt: number; delayMs: number; error?: unknown }): void;
+}
+
+export interface Telemetry {
+  /** Run one provider call inside a span, with counters, hooks and a log line. Rethrows what `run` throws. */
+  instrument<T>(call: CallInfo, run: (context: CallContext) => Promise<T>): Promise<T>;
+  /** Count one webhook verification, verified or rejected. */
+  webhook(event: WebhookEvent): void;
+}
+
+interface Instruments {
+  tracer: TracerLike;
+  api: OpenTelemetryApiLike;
+  calls?: ReturnType<MeterLike['createCounter']>;
+  failures?: ReturnType<MeterLike['createCounter']>;
+  retries?: ReturnType<MeterLike['createCounter']>;
+  webhooks?: ReturnType<MeterLike['createCounter']>;
+  duration?: ReturnType<MeterLike['createHistogram']>;
+}
+
+// One import attempt per process: a missing optional peer is the normal case and must cost one
+// failed import, not one per call.
+let sharedApi: Promise<OpenTelemetryApiLike | undefined> | undefined;
+function importOpenTelemetry(): Promise<OpenTelemetryApiLike | undefined> {
+  sharedApi ??= (async () => {
+    try {
+      // A variable specifier keeps bundlers from resolving the optional peer at build time.
+      const specifier = '@opentelemetry/api';
+      const mod = (await import(/* @vite-ignore */ specifier)) as OpenTelemetryApiLike & { default?: OpenTelemetryApiLike };
+      const api = mod.trace ? mod : mod.default;
+      return api?.trace ? api : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  return sharedApi;
+}
+
+function describeError(error: unknown): ErrorCode | 'internal' {
+  return isIntegrationError(error) ? error.code : 'internal';
+}
+
+/** Build the telemetry an adapter uses for all its calls. Cheap; make one per adapter instance. */
+export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
+  const logger = withRedaction(options.logger);
+  const hooks = options.hooks ?? {};
+  const clock = options.now ?? (typeof performance !== 'undefined' ? () => performance.now() : Date.now);
+  let instruments: Promise<Instruments | undefined> | undefined;
+
+  const loadInstruments = (): Promise<Instruments | undefined> => {
+    instruments ??= (async () => {
+      const setting = options.openTelemetry ?? 'auto';
+      const api = setting === false ? undefined : setting === 'auto' ? await importOpenTelemetry() : setting;
+      if (!api) return undefined;
+      const tracer = api.trace.getTracer(TELEMETRY_NAMES.tracer);
+      const meter = api.metrics?.getMeter(TELEMETRY_NAMES.meter);
+      return {
+        api,
+        tracer,
+        calls: meter?.createCounter(TELEMETRY_NAMES.calls, { description: 'Provider calls made' }),
+        failures: meter?.createCounter(TELEMETRY_NAMES.failures, { description: 'Provider calls that failed' }),
+        retries: meter?.createCounter(TELEMETRY_NAMES.retries, { description: 'Provider call retries' }),
+        webhooks: meter?.createCounter(TELEMETRY_NAMES.webhooks, { description: 'Webhook verifications' }),
+        duration: meter?.createHistogram(TELEMETRY_NAMES.duration, { description: 'Provider call duration', unit: 'ms' }),
+      };
+    })();
+    return instruments;
+  };
+
+  // A host's hook must never break a provider call or leak through it.
+  const safeHook = <E>(name: keyof TelemetryHooks, event: E) => {
+    const hook = hooks[name] as ((event: E) => void) | undefined;
+    if (!hook) return;
+    try {
+      hook(event);
+    } catch (error) {
+      logger.warn({ hook: name, error }, 'switchyard telemetry hook threw; ignored');
+    }
+  };
+
+  return {
+    async instrument<T>(call: CallInfo, run: (context: CallContext) => Promise<T>): Promise<T> {
+      const info: CallInfo = { provider: call.provider, operation: call.operation };
+      const base: Attributes = { [TELEMETRY_ATTRIBUTES.provider]: info.provider, [TELEMETRY_ATTRIBUTES.operation]: info.operation };
+      const otel = await loadInstruments();
+      const span = otel?.tracer.startSpan(`${info.provider} ${info.operation}`, { kind: otel.api.SpanKind?.CLIENT ?? 2, attributes: base });
+      let status: number | undefined;
+      let retries = 0;
+      const context: CallContext = {
+        setStatus(value) {
+          status = value;
+        },
+        retrying({ attempt, delayMs, error }) {
+          retries++;
+          otel?.retries?.add(1, base);
+          const event: RetryEvent = { ...info, attempt, delayMs };
+          if (error !== undefined) event.errorCode = describeError(error);
+          safeHook('onRetry', event);
+          logger.debug({ ...event }, 'switchyard provider call retrying');
+        },
+      };
+      safeHook('onRequest', { ...info } satisfies RequestEvent);
+      const started = clock();
+      const finish = (outcome: CallOutcome, error?: unknown): ResponseEvent => {
+        const event: ResponseEvent = { ...info, outcome, retries, durationMs: Math.max(0, clock() - started) };
+        if (status !== undefined) event.status = status;
+        if (outcome === 'error') event.errorCode = describeError(error);
+        const attributes: Attributes = { ...base, [TELEMETRY_ATTRIBUTES.outcome]: outcome };
+        if (event.errorCode) attributes[TELEMETRY_ATTRIBUTES.errorCode] = event.errorCode;
+        if (span) {
+          span.setAttribute(TELEMETRY_ATTRIBUTES.outcome, outcome);
+          span.setAttribute(TELEMETRY_ATTRIBUTES.retryCount, retries);
+          if (status !== undefined) span.setAttribute(TELEMETRY_ATTRIBUTES.httpStatus, status);
+          if (event.errorCode) span.setAttribute(TELEMETRY_ATTRIBUTES.errorCode, event.errorCode);
+          // The status message is our own redacted message, never the provider's body.
+          const message = error instanceof Error ? redactString(error.message).slice(0, 200) : undefined;
+          span.setStatus(
+            outcome === 'ok'
+              ? { code: otel?.api.SpanStatusCode?.OK ?? 1 }
+              : { code: otel?.api.SpanStatusCode?.ERROR ?? 2, ...(message ? { message } : {}) },
+          );
+          span.end();
+        }
+        otel?.calls?.add(1, attributes);
+        if (outcome === 'error') otel?.failures?.add(1, attributes);
+        otel?.duration?.record(event.durationMs, attributes);
+        safeHook('onResponse', event);
+        return event;
+      };
+      try {
+        const result = await run(context);
+        logger.debug({ ...finish('ok') }, 'switchyard provider call');
+        return result;
+      } catch (error) {
+        const event = finish('error', error);
+        logger.warn(
+          { ...event, error: isIntegrationError(error) ? error.toJSON() : { name: (error as Error)?.name } },
+          'switchyard provider call failed',
+        );
+        throw error;
+      }
+    },
+
+    webhook(event) {
+      const safe: WebhookEvent = { provider: event.provider, outcome: event.outcome };
+      if (event.errorCode) safe.errorCode = event.errorCode;
+      safeHook('onWebhook', safe);
+      if (safe.outcome === 'rejected') logger.warn({ ...safe }, 'switchyard webhook rejected');
+      // Counting must not make the verifier async: record once the API is known.
+      void loadInstruments().then((otel) => {
+        const attributes: Attributes = { [TELEMETRY_ATTRIBUTES.provider]: safe.provider, [TELEMETRY_ATTRIBUTES.outcome]: safe.outcome };
+        if (safe.errorCode) attributes[TELEMETRY_ATTRIBUTES.errorCode] = safe.errorCode;
+        otel?.webhooks?.add(1, attributes);
+      });
+    },
+  };
+}
