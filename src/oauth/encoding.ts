@@ -34,14 +34,16 @@ export function base64url(bytes: Uint8Array | ArrayBuffer): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** Strict decode: anything outside the base64url alphabet is `undefined`, not a guess. */
+/** Strict decode: anything outside the canonical base64url alphabet and form is `undefined`, not a guess. */
 export function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
   const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
   const binary = atob(padded);
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
+  // Canonical form only: the last character has spare bits, and two spellings of one value would
+  // make signed strings malleable.
+  return base64url(out) === text ? out : undefined;
 }
 
 /** Standard base64 (with `+/=`), the form most key-management tools print. */
