@@ -44,7 +44,13 @@ describe('authorization-code flow with PKCE S256', () => {
 
     const callback = await server.authorize(start.url);
     const connection = await client.handleCallback({ url: callback, sessionId: 's-1', userId: 'ada' });
-    expect(connection).toMatchObject({ userId: 'ada', connection: 'local', scopes: ['calendar.read'], missingScopes: [], hasRefreshToken: true });
+    expect(connection).toMatchObject({
+      userId: 'ada',
+      connection: 'local',
+      scopes: ['calendar.read'],
+      missingScopes: [],
+      hasRefreshToken: true,
+    });
     expect(connection.expiresAt).toBe(clock.now() + 3600_000);
     const token = await client.getAccessToken('ada');
     expect(server.accessTokens).toContain(token);
@@ -55,7 +61,13 @@ describe('authorization-code flow with PKCE S256', () => {
     const store = createMemoryStore({ now: clock.now });
     const writes: Array<{ key: string; value: { verifier: string } }> = [];
     // Observe the pending record the client keeps (verifier) and corrupt it for the second run.
-    const spy = { ...store, set: (key: string, value: unknown, o?: { ttlSeconds?: number }) => (writes.push({ key, value: value as { verifier: string } }), store.set(key, value, o)) };
+    const spy = {
+      ...store,
+      set(key: string, value: unknown, o?: { ttlSeconds?: number }) {
+        writes.push({ key, value: value as { verifier: string } });
+        return store.set(key, value, o);
+      },
+    };
     const client = createOAuthClient({
       preset: { name: 'local', authorizationEndpoint: `${server.url}/authorize`, tokenEndpoint: `${server.url}/token` },
       clientId: CLIENT_ID,
@@ -90,7 +102,11 @@ describe('authorization-code flow with PKCE S256', () => {
     const client = customClient(server, clock);
     const start = await client.createAuthorizationUrl({ sessionId: 's' });
     const callback = new URL(await server.authorize(start.url));
-    for (const wrong of ['http://127.0.0.1:3999/oauth/callback/evil', 'http://127.0.0.1:4000/oauth/callback', 'http://localhost:3999/oauth/callback']) {
+    for (const wrong of [
+      'http://127.0.0.1:3999/oauth/callback/evil',
+      'http://127.0.0.1:4000/oauth/callback',
+      'http://localhost:3999/oauth/callback',
+    ]) {
       const moved = new URL(wrong);
       moved.search = callback.search;
       const error = await rejection(client.handleCallback({ url: moved, sessionId: 's', userId: 'u' }));

@@ -170,11 +170,16 @@ describe('getAccessToken', () => {
       const clock = createClock();
       const events: ReauthorizationRequiredEvent[] = [];
       const tokenStore = createEncryptedTokenStore({ store: createMemoryStore(), keys: { k: KEY }, currentKeyId: 'k' });
-      const client = customClient(noRotate, clock, { tokenStore, store: createMemoryStore(), onReauthorizationRequired: (e) => void events.push(e) });
+      const client = customClient(noRotate, clock, {
+        tokenStore,
+        store: createMemoryStore(),
+        onReauthorizationRequired: (e) => void events.push(e),
+      });
       const connection = await connect(client, noRotate, 'nort');
       const stored = await tokenStore.get('nort', 'local');
-      const { refreshToken: _dropped, ...withoutRefresh } = stored?.tokens as NonNullable<typeof stored>['tokens'];
-      await tokenStore.save('nort', 'local', withoutRefresh, stored?.version as number);
+      if (!stored) throw new Error('tokens were not stored');
+      const { refreshToken: _dropped, ...withoutRefresh } = stored.tokens;
+      await tokenStore.save('nort', 'local', withoutRefresh, stored.version);
       clock.set(connection.expiresAt as number);
       const error = await rejection(client.getAccessToken('nort'));
       expect(error.code).toBe('authentication');

@@ -62,7 +62,9 @@ describe('signed state', () => {
     const client = customClient(server, clock);
     const start = await client.createAuthorizationUrl({ sessionId: 'victim-session' });
     const callback = await server.authorize(start.url);
-    expect(await codeOf(client.handleCallback({ url: callback, sessionId: 'attacker-session', userId: 'u' }))).toBe('signature_invalid:session_mismatch');
+    expect(await codeOf(client.handleCallback({ url: callback, sessionId: 'attacker-session', userId: 'u' }))).toBe(
+      'signature_invalid:session_mismatch',
+    );
     // The session id never travels to the provider.
     expect(start.url).not.toContain('victim-session');
   });
@@ -109,7 +111,9 @@ describe('signed state', () => {
     noState.searchParams.delete('state');
     expect(await codeOf(client.handleCallback({ url: noState, sessionId: 's', userId: 'u' }))).toBe('invalid_input');
     for (const bad of ['no-dot', 'a.b.c', '.', `${'A'.repeat(2000)}.x`, '!!!.###']) {
-      expect(await codeOf(client.handleCallback({ url: withState(callback, bad), sessionId: 's', userId: 'u' }))).toBe('invalid_input:malformed');
+      expect(await codeOf(client.handleCallback({ url: withState(callback, bad), sessionId: 's', userId: 'u' }))).toBe(
+        'invalid_input:malformed',
+      );
     }
     expect(await codeOf(client.handleCallback({ url: callback, sessionId: '', userId: 'u' }))).toBe('invalid_input');
     expect(await codeOf(client.handleCallback({ url: callback, sessionId: 's', userId: '' }))).toBe('invalid_input');

@@ -96,7 +96,10 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
   const authenticateClient = (req: IncomingMessage, body: URLSearchParams): boolean => {
     const header = req.headers.authorization;
     if (header?.startsWith('Basic ')) {
-      const [id, secret] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':').map((s) => decodeURIComponent(s.replace(/\+/g, ' ')));
+      const [id, secret] = Buffer.from(header.slice(6), 'base64')
+        .toString('utf8')
+        .split(':')
+        .map((s) => decodeURIComponent(s.replace(/\+/g, ' ')));
       return id === clientId && secret === clientSecret && !body.has('client_secret');
     }
     return body.get('client_id') === clientId && body.get('client_secret') === clientSecret;
@@ -121,7 +124,8 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
       if (req.method === 'GET' && url.pathname === '/authorize') {
         const q = url.searchParams;
         // Never redirect to an unregistered URI (RFC 6749 §4.1.2.1): show an error page instead.
-        if (q.get('client_id') !== clientId || q.get('redirect_uri') !== options.redirectUri) return fail(res, 400, 'invalid_request', 'bad client or redirect_uri');
+        if (q.get('client_id') !== clientId || q.get('redirect_uri') !== options.redirectUri)
+          return fail(res, 400, 'invalid_request', 'bad client or redirect_uri');
         const back = new URL(options.redirectUri);
         back.searchParams.set('state', q.get('state') ?? '');
         back.searchParams.set('iss', options.issuer ?? `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -167,21 +171,34 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
           }
           const { accessToken, refreshToken } = issue(record.scopes, code);
           record.issued.push(refreshToken);
-          return json(res, 200, { access_token: accessToken, refresh_token: refreshToken, token_type: 'Bearer', expires_in: options.expiresIn ?? 3600, scope: record.scopes.join(' ') });
+          return json(res, 200, {
+            access_token: accessToken,
+            refresh_token: refreshToken,
+            token_type: 'Bearer',
+            expires_in: options.expiresIn ?? 3600,
+            scope: record.scopes.join(' '),
+          });
         }
         if (grantType === 'refresh_token') {
           const presented = body.get('refresh_token') ?? '';
           if (state.refreshDelayMs > 0) await new Promise((r) => setTimeout(r, state.refreshDelayMs));
           if (failing.count > 0) {
             failing.count--;
-            return failing.kind === 'invalid_grant' ? fail(res, 400, 'invalid_grant', 'Token has been expired or revoked.') : fail(res, 503, 'temporarily_unavailable');
+            return failing.kind === 'invalid_grant'
+              ? fail(res, 400, 'invalid_grant', 'Token has been expired or revoked.')
+              : fail(res, 503, 'temporarily_unavailable');
           }
           if (!state.liveRefreshTokens.has(presented)) return fail(res, 400, 'invalid_grant', 'refresh token is not valid');
           state.refreshes.push(presented);
           const scopes = refreshScopes.get(presented) ?? [];
           const accessToken = token('at');
           state.accessTokens.push(accessToken);
-          const answer: Record<string, unknown> = { access_token: accessToken, token_type: 'Bearer', expires_in: options.expiresIn ?? 3600, scope: scopes.join(' ') };
+          const answer: Record<string, unknown> = {
+            access_token: accessToken,
+            token_type: 'Bearer',
+            expires_in: options.expiresIn ?? 3600,
+            scope: scopes.join(' '),
+          };
           if (rotate) {
             state.liveRefreshTokens.delete(presented);
             const next = token('rt');
