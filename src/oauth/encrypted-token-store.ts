@@ -23,6 +23,13 @@ export interface EncryptedTokenStoreOptions {
   currentKeyId: string;
   /** Key prefix in the underlying store. Default `tokens`. */
   prefix?: string;
+  /**
+   * How many decrypted records to remember, by exact envelope (default 1000; 0 disables). A hit
+   * needs byte-identical ciphertext, so a changed record is always decrypted afresh; it saves the
+   * AES-GCM work on the hot `getAccessToken` path. The tokens are in this process's memory anyway
+   * while they are used.
+   */
+  cacheSize?: number;
 }
 
 interface Envelope {
@@ -62,6 +69,15 @@ export function createEncryptedTokenStore(options: EncryptedTokenStoreOptions): 
     entries.map(([kid, key]) => [kid, subtle().importKey('raw', keyBytes(kid, key), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt'])]),
   );
   const current = options.currentKeyId;
+  const cacheSize = options.cacheSize ?? 1000;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0) throw configError('cacheSize must be a non-negative integer', 'cacheSize');
+  const cache = new Map<string, { kid: string; iv: string; ct: string; json: string }>();
+  const remember = (storeKey: string, entry: { kid: string; iv: string; ct: string; json: string }) => {
+    if (cacheSize === 0) return;
+    cache.delete(storeKey);
+    cache.set(storeKey, entry);
+    if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+  };
 
   const tamper = (storeKey: string, reason: string, kid?: string) =>
     new IntegrationError(
@@ -79,8 +95,11 @@ export function createEncryptedTokenStore(options: EncryptedTokenStoreOptions): 
       async encode(tokens: OAuthTokens, storeKey: string): Promise<Envelope> {
         const iv = randomBytes(12);
         const key = await (imported.get(current) as Promise<CryptoKey>);
-        const ct = await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: utf8(storeKey) }, key, utf8(JSON.stringify(tokens)));
-        return { v: 1, alg: 'A256GCM', kid: current, iv: base64url(iv), ct: base64url(ct) };
+        const json = JSON.stringify(tokens);
+        const ct = await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: utf8(storeKey) }, key, utf8(json));
+        const envelope: Envelope = { v: 1, alg: 'A256GCM', kid: current, iv: base64url(iv), ct: base64url(ct) };
+        remember(storeKey, { kid: envelope.kid, iv: envelope.iv, ct: envelope.ct, json });
+        return envelope;
       },
       async decode(stored: unknown, storeKey: string): Promise<OAuthTokens> {
         const envelope = stored as Partial<Envelope> | null;
@@ -93,6 +112,8 @@ export function createEncryptedTokenStore(options: EncryptedTokenStoreOptions): 
         ) {
           throw tamper(storeKey, 'not an encrypted token envelope');
         }
+        const hit = cache.get(storeKey);
+        if (hit && hit.kid === envelope.kid && hit.iv === envelope.iv && hit.ct === envelope.ct) return JSON.parse(hit.json) as OAuthTokens;
         const key = imported.get(envelope.kid);
         if (!key) {
           throw new IntegrationError(
@@ -112,7 +133,9 @@ export function createEncryptedTokenStore(options: EncryptedTokenStoreOptions): 
         } catch {
           throw tamper(storeKey, 'authentication tag mismatch', envelope.kid);
         }
-        return JSON.parse(new TextDecoder().decode(plain)) as OAuthTokens;
+        const json = new TextDecoder().decode(plain);
+        remember(storeKey, { kid: envelope.kid, iv: envelope.iv as string, ct: envelope.ct as string, json });
+        return JSON.parse(json) as OAuthTokens;
       },
     },
   });

@@ -137,6 +137,7 @@ describe('createEncryptedTokenStore', () => {
       [{ store, keys: { k: K1 }, currentKeyId: 'other' }, 'currentKeyId'],
       [{ store, keys: { 'bad kid!': K1 }, currentKeyId: 'bad kid!' }, 'keys'],
       [{ keys: { k: K1 }, currentKeyId: 'k' }, 'store'],
+      [{ store, keys: { k: K1 }, currentKeyId: 'k', cacheSize: -1 }, 'cacheSize'],
     ];
     for (const [options, field] of cases) {
       let caught: unknown;
@@ -180,6 +181,26 @@ describe('createEncryptedTokenStore', () => {
     expect([...store.raw.keys()].filter((k) => k.includes('ada'))).toEqual([]);
     expect(await tokens.get('bob', 'google')).toBeDefined();
     expect(await tokens.erasePerson('nobody')).toBe(0);
+  });
+
+  it('serves repeated reads from the decrypted-record cache only while the envelope is byte-identical', async () => {
+    for (const cacheSize of [0, 1]) {
+      const store = rawStore();
+      const tokens = createEncryptedTokenStore({ store, keys: { k1: K1 }, currentKeyId: 'k1', cacheSize });
+      await tokens.save('ada', 'google', TOKENS, null);
+      await tokens.save('bob', 'google', { ...TOKENS, accessToken: 'ya29.bob-000000000000000' }, null);
+      expect((await tokens.get('ada', 'google'))?.tokens).toEqual(TOKENS);
+      // Another process rewrites Ada's record: the next read must see the new value, not the cached one.
+      const other = createEncryptedTokenStore({ store, keys: { k1: K1 }, currentKeyId: 'k1' });
+      const current = await other.get('ada', 'google');
+      await other.save('ada', 'google', { ...TOKENS, accessToken: 'ya29.rewritten-0000000000' }, current?.version as number);
+      expect((await tokens.get('ada', 'google'))?.tokens.accessToken).toBe('ya29.rewritten-0000000000');
+      expect((await tokens.get('bob', 'google'))?.tokens.accessToken).toBe('ya29.bob-000000000000000');
+      // A returned object is a copy: mutating it changes nothing stored or cached.
+      const read = await tokens.get('bob', 'google');
+      if (read) read.tokens.accessToken = 'mutated';
+      expect((await tokens.get('bob', 'google'))?.tokens.accessToken).toBe('ya29.bob-000000000000000');
+    }
   });
 
   it('compare-and-set: a stale version never overwrites a newer record', async () => {
