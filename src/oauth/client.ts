@@ -309,6 +309,9 @@ export function createOAuthClient(options: OAuthClientOptions): OAuthClient {
 
     async createAuthorizationUrl(request) {
       const sessionId = text(request?.sessionId, 'sessionId');
+      if (request.scopes !== undefined && !Array.isArray(request.scopes)) {
+        throw new IntegrationError('invalid_input', 'scopes must be an array of scope strings', { details: { field: 'scopes' } });
+      }
       const scopes = [...new Set([...config.scopes, ...(request.scopes ?? [])])];
       for (const s of scopes)
         if (typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) {
@@ -400,7 +403,9 @@ export function createOAuthClient(options: OAuthClientOptions): OAuthClient {
             retryable: true,
           });
       }
-      const missingScopes = pending.value.scopes.filter((s) => !granted.scopes.includes(s) && !preset.offlineScopes.includes(s));
+      // Case-insensitive: Microsoft may echo Graph scopes in another case than requested.
+      const grantedLower = new Set(granted.scopes.map((s) => s.toLowerCase()));
+      const missingScopes = pending.value.scopes.filter((s) => !grantedLower.has(s.toLowerCase()) && !preset.offlineScopes.includes(s));
       logger.info({ userId, connection, scopes: granted.scopes, missingScopes }, 'switchyard oauth: user connected');
       const result: OAuthConnection = {
         userId,

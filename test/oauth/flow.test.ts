@@ -187,4 +187,49 @@ describe('authorization-code flow with PKCE S256', () => {
     expect((await rejection(client.getAccessToken('rev'))).code).toBe('authentication');
     await expect(client.revoke('rev')).resolves.toEqual({ revokedAtProvider: false, hadTokens: false });
   });
+
+  it('keeps the tokens when the provider cannot revoke, so the host can retry', async () => {
+    const clock = createClock();
+    let down = false;
+    const client = customClient(server, clock, {
+      fetch: (input, init) =>
+        down && String(input).endsWith('/revoke') ? Promise.resolve(new Response('busy', { status: 503 })) : fetch(input, init),
+    });
+    await connect(client, server, 'rev2');
+    down = true;
+    const error = await rejection(client.revoke('rev2'));
+    expect(error.code).toBe('unavailable');
+    expect(error.retryable).toBe(true);
+    await expect(client.getAccessToken('rev2')).resolves.toMatch(/^at_/);
+    down = false;
+    await expect(client.revoke('rev2')).resolves.toEqual({ revokedAtProvider: true, hadTokens: true });
+  });
+
+  it('maps network failures, timeouts and malformed token responses', async () => {
+    const clock = createClock();
+    const cases: Array<[typeof fetch, string]> = [
+      [() => Promise.reject(new TypeError('fetch failed')), 'unavailable'],
+      [() => Promise.reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), 'timeout'],
+      [() => Promise.resolve(new Response('<html>oops</html>', { status: 200 })), 'provider_error'],
+      [() => Promise.resolve(Response.json({ token_type: 'Bearer' })), 'provider_error'],
+      [() => Promise.resolve(Response.json({ access_token: 'a', token_type: 'DPoP' })), 'provider_error'],
+      [() => Promise.resolve(Response.json({ access_token: 'a', expires_in: -5 })), 'provider_error'],
+      [() => Promise.resolve(Response.json({ error: 'invalid_scope' }, { status: 400 })), 'permission'],
+      [() => Promise.resolve(new Response('slow down', { status: 429, headers: { 'retry-after': '7' } })), 'rate_limited'],
+    ];
+    for (const [fetchImpl, code] of cases) {
+      const client = customClient(server, clock, {
+        fetch: (input, init) => (String(input).endsWith('/token') ? fetchImpl(input, init) : fetch(input, init)),
+      });
+      const error = await rejection(connect(client, server, 'net'));
+      expect(error.code, code).toBe(code);
+      if (code === 'rate_limited') expect(error.retryAfterMs).toBe(7000);
+    }
+  });
+
+  it('rejects a non-array scopes argument clearly', async () => {
+    const client = customClient(server, createClock());
+    const error = await rejection(client.createAuthorizationUrl({ sessionId: 's', scopes: 'calendar' as never }));
+    expect(error.code).toBe('invalid_input');
+  });
 });

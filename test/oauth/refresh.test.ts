@@ -218,6 +218,19 @@ describe('getAccessToken', () => {
     expect(server.refreshes.length).toBe(before + 1);
   });
 
+  it('gives up with a retryable timeout when another process holds the lock for too long', async () => {
+    const clock = createClock();
+    const store = createMemoryStore();
+    const tokenStore = createEncryptedTokenStore({ store, keys: { k: KEY }, currentKeyId: 'k' });
+    const client = customClient(server, clock, { store, tokenStore, refreshLockSeconds: 1, timeoutMs: 200 });
+    const connection = await connect(client, server, 'stuck');
+    await store.setIfAbsent('oauth:local:refresh-lock:stuck', { owner: 'slow' }, { ttlSeconds: 60 });
+    clock.set(connection.expiresAt as number);
+    const error = await rejection(client.getAccessToken('stuck'));
+    expect(error.code).toBe('timeout');
+    expect(error.retryable).toBe(true);
+  });
+
   it('rejects bad user ids and unknown users clearly', async () => {
     const client = customClient(server, createClock());
     for (const bad of ['', 'has space', 'x'.repeat(201), 42, undefined]) {
