@@ -13,7 +13,7 @@
  * - `hooks` (`onRequest`, `onResponse`, `onRetry`, `onWebhook`) for hosts with other tools;
  * - the host's `logger`, always through `withRedaction`.
  */
-import { isIntegrationError, type ErrorCode } from './errors.js';
+import { type ErrorCode, IntegrationError, isIntegrationError } from './errors.js';
 import { type Logger, withRedaction } from './logger.js';
 import { redactString } from './redact.js';
 
@@ -82,7 +82,9 @@ export interface TelemetryHooks {
 
 /** The slice of `@opentelemetry/api` switchyard uses; typed here so the peer is never a static import. */
 export interface OpenTelemetryApiLike {
-  trace: { getTracer(name: string, version?: string): TracerLike };
+  trace: { getTracer(name: string, version?: string): TracerLike; setSpan?(context: unknown, span: SpanLike): unknown };
+  /** When present, the call runs with its span active, so HTTP auto-instrumentation nests under it. */
+  context?: { active(): unknown; with<R>(context: unknown, fn: () => R): R };
   metrics?: { getMeter(name: string, version?: string): MeterLike };
   SpanKind?: { CLIENT: number };
   SpanStatusCode?: { OK: number; ERROR: number };
@@ -211,6 +213,11 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
 
   return {
     async instrument<T>(call: CallInfo, run: (context: CallContext) => Promise<T>): Promise<T> {
+      if (typeof call?.provider !== 'string' || typeof call.operation !== 'string' || typeof run !== 'function') {
+        throw new IntegrationError('invalid_input', 'instrument needs { provider, operation } strings and a function', {
+          details: { field: 'call' },
+        });
+      }
       const info: CallInfo = { provider: call.provider, operation: call.operation };
       const base: Attributes = { [TELEMETRY_ATTRIBUTES.provider]: info.provider, [TELEMETRY_ATTRIBUTES.operation]: info.operation };
       const otel = settled ? settled.value : await loadInstruments();
@@ -269,7 +276,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         return event;
       };
       try {
-        const result = await run(context);
+        const api = otel?.api;
+        const result = await (span && api?.context && api.trace.setSpan
+          ? api.context.with(api.trace.setSpan(api.context.active(), span), () => run(context))
+          : run(context));
         const event = finish('ok');
         if (logging) logger.debug({ ...event }, 'switchyard provider call');
         return result;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { metrics, trace } from '@opentelemetry/api';
+import { type Context, type ContextManager, context, metrics, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -148,6 +148,49 @@ describe('createTelemetry with OpenTelemetry installed', () => {
     expect(
       recorded.filter((r) => r.instrument === TELEMETRY_NAMES.webhooks).map((r) => r.attributes[TELEMETRY_ATTRIBUTES.outcome]),
     ).toEqual(['verified', 'rejected']);
+  });
+});
+
+describe('span context', () => {
+  it('runs the call with its span active, so HTTP auto-instrumentation nests under it', async () => {
+    // A minimal synchronous context manager (the async-hooks one is not installed here).
+    let active: Context = ROOT_CONTEXT;
+    const manager: ContextManager = {
+      active: () => active,
+      with(ctx, fn, thisArg, ...args) {
+        const previous = active;
+        active = ctx;
+        try {
+          return fn.call(thisArg, ...args);
+        } finally {
+          active = previous;
+        }
+      },
+      bind: (_ctx, target) => target,
+      enable() {
+        return this;
+      },
+      disable() {
+        return this;
+      },
+    };
+    context.setGlobalContextManager(manager);
+    try {
+      let inside: unknown;
+      await createTelemetry().instrument({ provider: 'google', operation: 'events.list' }, async () => {
+        inside = trace.getActiveSpan()?.spanContext().spanId;
+      });
+      expect(inside).toBe(exporter.getFinishedSpans()[0]?.spanContext().spanId);
+    } finally {
+      context.disable();
+    }
+  });
+
+  it('rejects a malformed call description instead of crashing', async () => {
+    await expect(createTelemetry().instrument(undefined as never, async () => 1)).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(createTelemetry().instrument({ provider: 'p', operation: 'o' }, undefined as never)).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
   });
 });
 
