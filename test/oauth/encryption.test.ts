@@ -2,6 +2,7 @@
  * Encryption at rest: what the underlying Store holds is useless without the key; key rotation keeps
  * old records readable and re-encrypts on write; any change to a record is detected.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isIntegrationError } from '../../src/index.js';
 import { createEncryptedTokenStore, type OAuthTokens } from '../../src/oauth/index.js';
@@ -201,6 +202,30 @@ describe('createEncryptedTokenStore', () => {
       if (read) read.tokens.accessToken = 'mutated';
       expect((await tokens.get('bob', 'google'))?.tokens.accessToken).toBe('ya29.bob-000000000000000');
     }
+  });
+
+  it('round-trips any token contents and user id, and never stores the access token in clear (property)', async () => {
+    const store = rawStore();
+    const tokens = createEncryptedTokenStore({ store, keys: { k1: K1 }, currentKeyId: 'k1', cacheSize: 0 });
+    const userId = fc.stringMatching(/^[A-Za-z0-9@._+-]{1,40}$/);
+    const token = fc.string({ minLength: 12, maxLength: 200 });
+    await fc.assert(
+      fc.asyncProperty(
+        userId,
+        token,
+        fc.option(token, { nil: undefined }),
+        fc.array(fc.stringMatching(/^[a-z.:/]{1,30}$/)),
+        async (id, access, refresh, scopes) => {
+          const value: OAuthTokens = { accessToken: access, scopes, tokenType: 'Bearer', obtainedAt: 1 };
+          if (refresh !== undefined) value.refreshToken = refresh;
+          const existing = await tokens.get(id, 'google');
+          expect(await tokens.save(id, 'google', value, existing?.version ?? null)).not.toBe(false);
+          expect((await tokens.get(id, 'google'))?.tokens).toEqual(value);
+          expect(JSON.stringify(store.raw.get(`tokens:google:${id}`))).not.toContain(JSON.stringify(access).slice(1, -1));
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('compare-and-set: a stale version never overwrites a newer record', async () => {
