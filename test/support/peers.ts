@@ -34,7 +34,9 @@ export function peerSkipReason(kind: 'redis' | 'postgres'): string | false {
   try {
     execFileSync(process.execPath, ['-e', probe, url], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
   } catch (error) {
-    const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim().split('\n')[0];
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? '')
+      .trim()
+      .split('\n')[0];
     reason = `${kind} is not reachable at ${url.replace(/\/\/[^@/]*@/, '//***@')} (${stderr || 'no answer'}); start it or set ${kind === 'redis' ? 'REDIS_URL' : 'POSTGRES_URL'}`;
   }
   if (reason && process.env.CI === 'true') {

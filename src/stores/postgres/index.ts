@@ -92,7 +92,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       const json = encodeValue(value);
       const ttl = ttlArg(opts);
       const { rows } =
-        expectedVersion === null ? await query(q.insertIfAbsent, [key, json, ttl]) : await query(q.updateIfVersion, [key, json, ttl, expectedVersion]);
+        expectedVersion === null
+          ? await query(q.insertIfAbsent, [key, json, ttl])
+          : await query(q.updateIfVersion, [key, json, ttl, expectedVersion]);
       return versionOf(rows);
     },
     async delete(key) {
@@ -189,11 +191,15 @@ function toStoreError(error: unknown, table: string): IntegrationError {
   if (error instanceof IntegrationError) return error;
   const code = (error as { code?: unknown })?.code;
   if (code === '42P01') {
-    return new IntegrationError('invalid_config', `table ${table} does not exist: run store.migrate() (or postgresStoreMigrationSql) first`, {
-      provider: 'postgres',
-      cause: error,
-      details: { field: 'tableName' },
-    });
+    return new IntegrationError(
+      'invalid_config',
+      `table ${table} does not exist: run store.migrate() (or postgresStoreMigrationSql) first`,
+      {
+        provider: 'postgres',
+        cause: error,
+        details: { field: 'tableName' },
+      },
+    );
   }
   return new IntegrationError('unavailable', 'PostgreSQL store query failed', { provider: 'postgres', cause: error });
 }
