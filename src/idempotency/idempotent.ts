@@ -14,6 +14,7 @@ import { type IntegrationErrorJSON, IntegrationError, isIntegrationError } from 
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../stores/store.js';
 import { MAX_KEY_LENGTH } from '../stores/store.js';
+import { retry } from '../retry/retry.js';
 import { fingerprintOf } from './key.js';
 
 export interface IdempotentOptions {
@@ -127,14 +128,14 @@ async function hold<T>(o: Resolved, version: number, fingerprint: Fingerprint, r
       : { status: 'released', fingerprint };
     // If recording fails (store down), the lock still lapses after lockSeconds: the caller's
     // error is the one worth reporting.
-    await o.store.compareAndSet(o.storeKey, version, record, { ttlSeconds: cache ? o.ttlSeconds : o.lockSeconds }).catch(() => false);
+    await writeOutcome(o, version, record, cache ? o.ttlSeconds : o.lockSeconds).catch(() => false);
     throw error;
   }
   const record: IdempotencyRecord = { status: 'completed', fingerprint, completedAt: Date.now() };
   if (result !== undefined) record.result = result;
   let stored: number | false;
   try {
-    stored = await o.store.compareAndSet(o.storeKey, version, record, { ttlSeconds: o.ttlSeconds });
+    stored = await writeOutcome(o, version, record, o.ttlSeconds);
   } catch (error) {
     if (isIntegrationError(error) && error.code === 'invalid_input') {
       // The work is done but its result cannot be kept; the key stays locked until lockSeconds
@@ -153,6 +154,19 @@ async function hold<T>(o: Resolved, version: number, fingerprint: Fingerprint, r
     );
   }
   return result;
+}
+
+/**
+ * Record the outcome, riding out a brief store outage: after the side effect, losing the record
+ * means the work runs again once the lock lapses, so a few quick retries are worth it. (If a write
+ * landed but its answer was lost, the retry sees a new version and reports `false`.)
+ */
+function writeOutcome(o: Resolved, version: number, record: IdempotencyRecord, ttlSeconds: number): Promise<number | false> {
+  return retry(() => o.store.compareAndSet(o.storeKey, version, record, { ttlSeconds }), {
+    maxAttempts: 3,
+    baseDelayMs: 50,
+    maxElapsedMs: 2000,
+  });
 }
 
 function replayError(json: IntegrationErrorJSON): IntegrationError {

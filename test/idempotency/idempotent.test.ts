@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { IntegrationError, type Logger } from '../../src/index.js';
 import { idempotent, type IdempotentOptions } from '../../src/idempotency/index.js';
-import { createMemoryStore } from '../../src/stores/index.js';
+import { createMemoryStore, type Store } from '../../src/stores/index.js';
 
 const failure = async (p: Promise<unknown>) =>
   p.then(
@@ -190,6 +190,39 @@ describe('idempotent', () => {
     expect(await slow).toBe('slow');
     expect(warn).toHaveBeenCalledWith(expect.objectContaining({ key: 'slow' }), expect.stringContaining('lockSeconds'));
     expect(await idempotent({ store, key: 'slow' }, async () => 'x')).toBe('fast');
+  });
+
+  it('rides out a brief store outage when recording the result: the work is not repeated', async () => {
+    const store = createMemoryStore();
+    let failNext = false;
+    const flaky: Store = {
+      ...store,
+      get: (k) => store.get(k),
+      compareAndSet: (...args) => {
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new IntegrationError('unavailable', 'store blip'));
+        }
+        return store.compareAndSet(...args);
+      },
+    };
+    const run = vi.fn(async () => {
+      failNext = true; // the write of the result fails once
+      return 'charged';
+    });
+    expect(await idempotent({ store: flaky, key: 'blip' }, run)).toBe('charged');
+    expect(await idempotent({ store: flaky, key: 'blip' }, run)).toBe('charged');
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it('a store that is down before the run: the error propagates and nothing runs', async () => {
+    const down: Store = {
+      ...createMemoryStore(),
+      compareAndSet: () => Promise.reject(new IntegrationError('unavailable', 'store down')),
+    };
+    const run = vi.fn(async () => 1);
+    expect(await failure(idempotent({ store: down, key: 'down' }, run))).toMatchObject({ code: 'unavailable', retryable: true });
+    expect(run).not.toHaveBeenCalled();
   });
 
   it('refuses a key whose record is not an idempotency record', async () => {
