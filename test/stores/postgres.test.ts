@@ -61,6 +61,19 @@ describe.skipIf(Boolean(skip))('createPostgresStore', () => {
     expect(rows[0]?.value).toBe('{"b":1,"a":2}');
   });
 
+  it('works with a schema-qualified table name', async () => {
+    const schema = uniqueName('sy_schema').toLowerCase();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    try {
+      const store = createPostgresStore({ pool: admin, tableName: `${schema}.store` });
+      await store.migrate();
+      expect(await store.setIfAbsent('k', { ok: true }, { ttlSeconds: 60 })).toBe(true);
+      expect((await store.get('k'))?.value).toEqual({ ok: true });
+    } finally {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+
   it('says to run the migration when the table is missing', async () => {
     const store = createPostgresStore({ pool: admin, tableName: 'sy_does_not_exist' });
     await expect(store.get('x')).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('migrate') });
@@ -82,7 +95,7 @@ describe('postgres store without a server', () => {
     const sql = postgresStoreMigrationSql('app.idem');
     expect(sql).toContain('CREATE TABLE IF NOT EXISTS app.idem');
     expect(sql).toContain('CREATE SEQUENCE IF NOT EXISTS app.idem_version_seq');
-    expect(sql).toContain('app_idem_expires_at_idx ON app.idem');
+    expect(sql).toContain('idem_expires_at_idx ON app.idem');
   });
 
   it.each<[string, unknown]>([
@@ -93,6 +106,7 @@ describe('postgres store without a server', () => {
     ['a pool without query', { pool: {} }],
     ['an injectable table name', { connectionString: 'postgres://x', tableName: 'x; DROP TABLE users' }],
     ['an upper-case table name', { connectionString: 'postgres://x', tableName: 'Store' }],
+    ['a table name PostgreSQL would truncate', { connectionString: 'postgres://x', tableName: 'x'.repeat(49) }],
     ['a bad maxConnections', { connectionString: 'postgres://x', maxConnections: 0 }],
   ])('rejects %s with invalid_config', (_, options) => {
     let error: unknown;

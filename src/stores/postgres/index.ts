@@ -21,7 +21,7 @@ export interface PgPoolLike {
 interface CommonOptions {
   /**
    * Table name, optionally schema-qualified (`app.switchyard_store`). Default `switchyard_store`.
-   * Letters, digits and underscores only: it is spliced into SQL.
+   * Lower-case letters, digits and underscores, at most 48 per part: it is spliced into SQL.
    */
   tableName?: string;
 }
@@ -41,7 +41,9 @@ export interface PostgresStore extends Store {
 }
 
 const DEFAULT_TABLE = 'switchyard_store';
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,50}(\.[a-z_][a-z0-9_]{0,50})?$/;
+// 48 characters at most, so `<table>_expires_at_idx` and `<table>_version_seq` stay within
+// PostgreSQL's 63-byte identifiers instead of being silently truncated.
+const IDENTIFIER = /^([a-z_][a-z0-9_]{0,47}\.)?[a-z_][a-z0-9_]{0,47}$/;
 
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const config = validate(options);

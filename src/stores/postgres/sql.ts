@@ -10,8 +10,8 @@
  * EXISTS` can still collide in the catalog.
  */
 export function migrationSql(tableName: string): string {
-  // An index lives in its table's schema, so its name is never qualified.
-  const index = `${tableName.replace('.', '_')}_expires_at_idx`;
+  // An index lives in its table's schema, so its name is the bare table name, never qualified.
+  const index = `${tableName.split('.').pop()}_expires_at_idx`;
   return `
 BEGIN;
 SELECT pg_advisory_xact_lock(hashtext('switchyard_store_migration:${tableName}'));
