@@ -25,8 +25,8 @@ export function peerSkipReason(kind: 'redis' | 'postgres'): string | false {
   if (known !== undefined) return known;
   const probe =
     kind === 'redis'
-      ? `const { Redis } = require('ioredis'); const r = new Redis(process.argv[1], { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
-         r.connect().then(() => r.ping()).then(() => { r.disconnect(); process.exit(0); }, (e) => { console.error(e.message); process.exit(1); });`
+      ? `const { Redis } = require('ioredis'); const r = new Redis(process.argv[1], { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 }); let first; r.on('error', (e) => { first ??= e; });
+         r.connect().then(() => r.ping()).then(() => { r.disconnect(); process.exit(0); }, (e) => { console.error((first ?? e).message); process.exit(1); });`
       : `const { Client } = require('pg'); const c = new Client({ connectionString: process.argv[1], connectionTimeoutMillis: 2000 });
          c.connect().then(() => c.query('select 1')).then(() => c.end()).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`;
   const url = kind === 'redis' ? REDIS_URL : POSTGRES_URL;
