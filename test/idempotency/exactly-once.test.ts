@@ -85,6 +85,26 @@ describe('exactly once, 16 workers in one process', () => {
     expectExactlyOnce(effects, outcomes);
   });
 
+  it('the harness has teeth: a store whose compare-and-set is not atomic runs the side effect more than once', async () => {
+    const inner = memoryStore();
+    // Check, yield, then write: the classic lost race an atomic store must not have.
+    const racy: Store = {
+      ...inner,
+      compareAndSet: async (key, expected, value, options) => {
+        const current = await inner.get(key);
+        await sleep(1);
+        if ((current?.version ?? null) !== expected) return false;
+        return inner.set(key, value, options);
+      },
+    };
+    const { effects } = await burst(
+      Array.from({ length: WORKERS }, () => racy),
+      'racy',
+      20,
+    );
+    expect(effects).toBeGreaterThan(1);
+  });
+
   it.skipIf(Boolean(redisSkip))('redis: 16 separate connections', async () => {
     const stores = Array.from({ length: WORKERS }, () => connectStore('redis', redisPrefix));
     try {
