@@ -5,16 +5,36 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { backendName, useWebCryptoOnly } from '../../src/webhooks/crypto.js';
-import * as webhooks from '../../src/webhooks/index.js';
+import {
+  createReplayGuard,
+  verifyGoogleChannel,
+  verifyGraphNotification,
+  verifyMailgunWebhook,
+  verifySendGridWebhook,
+  verifySnsMessage,
+  verifyStandardWebhook,
+  verifyStripeWebhook,
+  verifyTwilioWebhook,
+} from '../../src/webhooks/index.js';
 import { buildScenarios, realOptions } from './scenarios.js';
 
 const scenarios = buildScenarios();
+const verifiers: Record<string, (raw: never, options: never) => Promise<unknown>> = {
+  verifyStripeWebhook,
+  verifyStandardWebhook,
+  verifyTwilioWebhook,
+  verifySendGridWebhook,
+  verifyMailgunWebhook,
+  verifySnsMessage,
+  verifyGraphNotification,
+  verifyGoogleChannel,
+};
 
 async function run(s: (typeof scenarios)[number]): Promise<string> {
-  const verify = webhooks[s.verifier as keyof typeof webhooks] as (raw: unknown, options: unknown) => Promise<unknown>;
+  const verify = verifiers[s.verifier] as (raw: unknown, options: unknown) => Promise<unknown>;
   // Mailgun tokens are remembered: a fresh guard per run, so both back ends see a first delivery.
   const options = realOptions(s.options);
-  if (s.verifier === 'verifyMailgunWebhook') options.replayGuard = webhooks.createReplayGuard();
+  if (s.verifier === 'verifyMailgunWebhook') options.replayGuard = createReplayGuard();
   try {
     await verify(s.raw, options);
     return 'ok';
@@ -28,7 +48,7 @@ afterAll(() => useWebCryptoOnly(false));
 describe.each([
   ['node:crypto', false],
   ['Web Crypto', true],
-])('%s back end', (name, web) => {
+])('%s back end', (_name, web) => {
   it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_n, s) => {
     useWebCryptoOnly(web);
     expect(await run(s)).toBe(s.expect);

@@ -50,7 +50,9 @@ beforeAll(async () => {
 
 describe('webhooks in an edge-runtime VM', () => {
   it('runs in a realm without process, Buffer or require', () => {
-    expect(vm.evaluate('typeof process + "," + typeof Buffer + "," + typeof require + "," + typeof EdgeRuntime')).toBe('undefined,undefined,undefined,string');
+    expect(vm.evaluate('typeof process + "," + typeof Buffer + "," + typeof require + "," + typeof EdgeRuntime')).toBe(
+      'undefined,undefined,undefined,string',
+    );
   });
 
   it('the bundle has no static node: import (only the guarded dynamic one)', () => {

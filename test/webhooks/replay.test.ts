@@ -16,7 +16,14 @@ describe('createReplayGuard', () => {
   it('of concurrent verified deliveries of one webhook, exactly one passes', async () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
     const body = '{"a":1}';
-    const raw = { body, headers: { 'webhook-id': 'msg_c', 'webhook-timestamp': String(NOW_S), 'webhook-signature': signStandard(secret, 'msg_c', NOW_S, body) } };
+    const raw = {
+      body,
+      headers: {
+        'webhook-id': 'msg_c',
+        'webhook-timestamp': String(NOW_S),
+        'webhook-signature': signStandard(secret, 'msg_c', NOW_S, body),
+      },
+    };
     const replayGuard = createReplayGuard();
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => verifyStandardWebhook(raw, { secret, now, replayGuard })));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);

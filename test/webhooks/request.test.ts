@@ -53,7 +53,13 @@ describe('fromNodeRequest on a real node:http server', () => {
     try {
       const raw = await handler(req);
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ body: Buffer.from(raw.body as Uint8Array).toString('base64'), url: raw.url, sig: raw.headers['stripe-signature' as never] }));
+      res.end(
+        JSON.stringify({
+          body: Buffer.from(raw.body as Uint8Array).toString('base64'),
+          url: raw.url,
+          sig: raw.headers['stripe-signature' as never],
+        }),
+      );
     } catch (error) {
       res.statusCode = 400;
       res.end(JSON.stringify({ code: (error as { code?: string }).code, message: (error as Error).message }));

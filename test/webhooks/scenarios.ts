@@ -39,7 +39,12 @@ export function buildScenarios(): Scenario[] {
     {
       name: 'stripe',
       verifier: 'verifyStripeWebhook',
-      raw: { body: event, headers: { 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: event, secret: stripeSecret, timestamp: NOW_S }) } },
+      raw: {
+        body: event,
+        headers: {
+          'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: event, secret: stripeSecret, timestamp: NOW_S }),
+        },
+      },
       options: { secret: stripeSecret, nowMs: NOW_MS },
     },
     { body: event.replace('4900', '1') },
@@ -51,13 +56,22 @@ export function buildScenarios(): Scenario[] {
     {
       name: 'standard-webhooks',
       verifier: 'verifyStandardWebhook',
-      raw: { body: swBody, headers: { 'webhook-id': 'msg_s', 'webhook-timestamp': String(NOW_S), 'webhook-signature': signStandard(swSecret, 'msg_s', NOW_S, swBody) } },
+      raw: {
+        body: swBody,
+        headers: {
+          'webhook-id': 'msg_s',
+          'webhook-timestamp': String(NOW_S),
+          'webhook-signature': signStandard(swSecret, 'msg_s', NOW_S, swBody),
+        },
+      },
       options: { secret: swSecret, nowMs: NOW_MS },
     },
     { body: swBody.replace('delivered', 'bounced') },
   );
 
-  const twilio = require('twilio/lib/webhooks/webhooks.js') as { getExpectedTwilioSignature(t: string, u: string, p: Record<string, string>): string };
+  const twilio = require('twilio/lib/webhooks/webhooks.js') as {
+    getExpectedTwilioSignature(t: string, u: string, p: Record<string, string>): string;
+  };
   const authToken = '12345678901234567890123456789012';
   const twilioUrl = 'https://example.com/twilio';
   const params = { MessageSid: 'SM1', Body: 'hi there' };
@@ -65,7 +79,10 @@ export function buildScenarios(): Scenario[] {
     {
       name: 'twilio',
       verifier: 'verifyTwilioWebhook',
-      raw: { body: new URLSearchParams(params).toString(), headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, twilioUrl, params) } },
+      raw: {
+        body: new URLSearchParams(params).toString(),
+        headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, twilioUrl, params) },
+      },
       options: { authToken, url: twilioUrl },
     },
     { body: 'MessageSid=SM1&Body=bye' },
@@ -96,7 +113,10 @@ export function buildScenarios(): Scenario[] {
     {
       name: 'mailgun',
       verifier: 'verifyMailgunWebhook',
-      raw: { body: JSON.stringify({ signature: mgSig, 'event-data': { event: 'delivered' } }), headers: { 'content-type': 'application/json' } },
+      raw: {
+        body: JSON.stringify({ signature: mgSig, 'event-data': { event: 'delivered' } }),
+        headers: { 'content-type': 'application/json' },
+      },
       options: { signingKey: mgKey, nowMs: NOW_MS },
     },
     { body: JSON.stringify({ signature: { ...mgSig, token: `${token}x` }, 'event-data': { event: 'delivered' } }) },
@@ -104,9 +124,27 @@ export function buildScenarios(): Scenario[] {
 
   const dir = mkdtempSync(join(tmpdir(), 'sns-scenario-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', '/CN=sns', '-days', '2'], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+        '-subj',
+        '/CN=sns',
+        '-days',
+        '2',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     const certificatePem = readFileSync(join(dir, 'c.pem'), 'utf8');
     const key = createPrivateKey(readFileSync(join(dir, 'k.pem'), 'utf8'));
     for (const version of ['1', '2'] as const) {
@@ -122,7 +160,12 @@ export function buildScenarios(): Scenario[] {
       };
       message.Signature = sign(version === '1' ? 'sha1' : 'sha256', Buffer.from(snsCanonicalString(message)), key).toString('base64');
       add(
-        { name: `sns v${version}`, verifier: 'verifySnsMessage', raw: { body: JSON.stringify(message), headers: {} }, options: { certificatePem } },
+        {
+          name: `sns v${version}`,
+          verifier: 'verifySnsMessage',
+          raw: { body: JSON.stringify(message), headers: {} },
+          options: { certificatePem },
+        },
         { body: JSON.stringify({ ...message, Message: '{"notificationType":"Bounce"}' }) },
       );
     }
@@ -141,7 +184,12 @@ export function buildScenarios(): Scenario[] {
     { body: JSON.stringify({ value: [{ subscriptionId: 's', clientState: 'graph-client-statf', changeType: 'created' }] }) },
   );
 
-  const googleHeaders = { 'x-goog-channel-id': 'c1', 'x-goog-channel-token': 'tok', 'x-goog-resource-id': 'r1', 'x-goog-resource-state': 'sync' };
+  const googleHeaders = {
+    'x-goog-channel-id': 'c1',
+    'x-goog-channel-token': 'tok',
+    'x-goog-resource-id': 'r1',
+    'x-goog-resource-state': 'sync',
+  };
   add(
     { name: 'google', verifier: 'verifyGoogleChannel', raw: { body: '', headers: googleHeaders }, options: { token: 'tok' } },
     { headers: { ...googleHeaders, 'x-goog-channel-token': 'tol' } },
