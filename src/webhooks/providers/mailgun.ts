@@ -7,7 +7,8 @@
  * Legacy form-encoded webhooks (`timestamp`, `token`, `signature` fields) are accepted too.
  */
 import { bodyText, checkRaw, checkTimestamp, parseEpochSeconds, parseJson, secretList, toleranceOf } from '../common.js';
-import { hmac, safeEqual } from '../crypto.js';
+import { hmac, safeEqualBytes } from '../crypto.js';
+import { fromHex } from '../encoding.js';
 import { fail } from '../errors.js';
 import { readHeader } from '../headers.js';
 import { checkGuardCoversTolerance, createReplayGuard, type ReplayGuard } from '../replay.js';
@@ -64,8 +65,9 @@ export async function verifyMailgunWebhook<T = MailgunWebhookPayload>(
   if (token.length > MAX_TOKEN_LENGTH)
     throw fail.input(PROVIDER, `signature.token is longer than ${MAX_TOKEN_LENGTH} characters`, { field: 'signature.token' });
   const timestamp = parseEpochSeconds(ts, PROVIDER, 'signature.timestamp');
-  const expected = await hmac('SHA-256', signingKey, [ts, token], 'hex');
-  if (!safeEqual(expected, signature)) {
+  const expected = await hmac('SHA-256', signingKey, [ts, token]);
+  const given = fromHex(signature);
+  if (!given || !safeEqualBytes(expected, given)) {
     throw fail.signature(
       PROVIDER,
       "signature.signature does not match: use the HTTP webhook signing key (not the API key) of this domain's account",

@@ -5,7 +5,7 @@
  * secret after its `whsec_` prefix, over `<id>.<timestamp>.<raw body>`.
  */
 import { bodyText, checkRaw, checkTimestamp, parseEpochSeconds, parseJson, secretList, toleranceOf } from '../common.js';
-import { hmac, safeEqual } from '../crypto.js';
+import { hmac, safeEqualBytes } from '../crypto.js';
 import { fromBase64 } from '../encoding.js';
 import { fail } from '../errors.js';
 import { MAX_SIGNATURES, readHeader } from '../headers.js';
@@ -65,7 +65,7 @@ export async function verifyStandardWebhook<T = unknown>(raw: RawWebhook, option
     throw fail.input(PROVIDER, `the webhook-id header is longer than ${MAX_ID_LENGTH} characters`, { field: 'webhook-id' });
   const timestamp = parseEpochSeconds(ts, PROVIDER, 'webhook-timestamp');
 
-  const candidates: string[] = [];
+  const candidates: Uint8Array[] = [];
   for (const entry of signatureHeader.split(' ')) {
     const comma = entry.indexOf(',');
     // Other versions (v1a: asymmetric) are skipped, as the reference libraries do.
@@ -75,15 +75,17 @@ export async function verifyStandardWebhook<T = unknown>(raw: RawWebhook, option
         field: 'webhook-signature',
       });
     }
-    candidates.push(entry.slice(comma + 1));
+    // Strict base64: only the canonical spelling the reference libraries compare against can match.
+    const bytes = fromBase64(entry.slice(comma + 1));
+    if (bytes) candidates.push(bytes);
   }
   if (candidates.length === 0)
     throw fail.signature(PROVIDER, 'the webhook-signature header has no v1 signature', { field: 'webhook-signature' });
 
   let matched = false;
   for (const key of keys) {
-    const expected = await hmac('SHA-256', key, [id, '.', String(timestamp), '.', raw.body], 'base64');
-    for (const c of candidates) if (safeEqual(expected, c)) matched = true;
+    const expected = await hmac('SHA-256', key, [`${id}.${timestamp}.`, raw.body]);
+    for (const c of candidates) if (safeEqualBytes(expected, c)) matched = true;
   }
   if (!matched) {
     throw fail.signature(

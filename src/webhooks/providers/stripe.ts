@@ -4,7 +4,8 @@
  * Several `v1` values appear while Stripe rolls a secret; `v0` is a test-mode legacy scheme we ignore.
  */
 import { checkRaw, checkTimestamp, parseEpochSeconds, parseJson, bodyText, secretList, toleranceOf } from '../common.js';
-import { hmac, safeEqualAny } from '../crypto.js';
+import { hmac, safeEqualBytes } from '../crypto.js';
+import { fromHex } from '../encoding.js';
 import { fail } from '../errors.js';
 import { MAX_SIGNATURES, requireHeader } from '../headers.js';
 import { checkGuardCoversTolerance } from '../replay.js';
@@ -75,13 +76,18 @@ export async function verifyStripeWebhook<T = StripeEventLike>(
     throw fail.signature(PROVIDER, 'the Stripe-Signature header has no v1 signature (v0 is not accepted)', { field: HEADER });
   }
 
-  const wellFormed = signatures.filter((s) => V1.test(s));
+  // Only well-formed v1 values (64 lowercase hex digits, as stripe-node compares them) can match.
+  const candidates: Uint8Array[] = [];
+  for (const s of signatures) {
+    const bytes = V1.test(s) ? fromHex(s) : undefined;
+    if (bytes) candidates.push(bytes);
+  }
   let matched = false;
-  if (wellFormed.length > 0) {
+  if (candidates.length > 0) {
     for (const secret of secrets) {
-      const expected = await hmac('SHA-256', secret, [String(timestamp), '.', raw.body], 'hex');
-      // Compare against every candidate so timing says nothing about which one matched.
-      for (const s of wellFormed) if (safeEqualAny([expected], s)) matched = true;
+      const expected = await hmac('SHA-256', secret, [`${timestamp}.`, raw.body]);
+      // Every candidate is compared, so timing says nothing about which one matched.
+      for (const c of candidates) if (safeEqualBytes(expected, c)) matched = true;
     }
   }
   if (!matched) {

@@ -9,7 +9,8 @@
  * port, because Twilio signs whichever form was configured.
  */
 import { bodyText, checkRaw, secretList } from '../common.js';
-import { hmac, safeEqual, sha256Hex } from '../crypto.js';
+import { hmac, safeEqual, safeEqualBytes, sha256Hex } from '../crypto.js';
+import { fromBase64 } from '../encoding.js';
 import { fail } from '../errors.js';
 import { readHeader } from '../headers.js';
 import type { RawWebhook, VerifiedWebhook } from '../types.js';
@@ -49,10 +50,13 @@ export async function verifyTwilioWebhook<T = TwilioParams>(raw: RawWebhook, opt
   let params: TwilioParams = {};
   if (bodyHash === null) params = parseForm(text);
 
+  const given = fromBase64(signature);
   let matched = false;
-  for (const candidate of urlCandidates(url)) {
-    const expected = await hmac('SHA-1', authToken, [candidate, ...paramParts(params)], 'base64');
-    if (safeEqual(expected, signature)) matched = true;
+  if (given) {
+    for (const candidate of urlCandidates(url)) {
+      const expected = await hmac('SHA-1', authToken, [candidate, ...paramParts(params)]);
+      if (safeEqualBytes(expected, given)) matched = true;
+    }
   }
   if (!matched) {
     throw fail.signature(
