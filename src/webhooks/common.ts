@@ -61,11 +61,11 @@ export function parseJson<T>(text: string, provider: string): T {
 export function secretList(secret: unknown, provider: string, option: string): string[] {
   const list = Array.isArray(secret) ? secret : [secret];
   if (list.length === 0)
-    throw fail.config(provider, `${option} must be a non-empty string or a non-empty array of strings`, { field: option });
-  if (list.length > MAX_SIGNATURES) throw fail.config(provider, `${option} lists more than ${MAX_SIGNATURES} secrets`, { field: option });
+    throw fail.config(provider, `\`${option}\` must be a non-empty string or a non-empty array of strings`, { field: option });
+  if (list.length > MAX_SIGNATURES) throw fail.config(provider, `\`${option}\` lists more than ${MAX_SIGNATURES} secrets`, { field: option });
   for (const s of list) {
     if (typeof s !== 'string' || s.length === 0) {
-      throw fail.config(provider, `${option} must be a non-empty string (is the environment variable set?)`, { field: option });
+      throw fail.config(provider, `\`${option}\` must be a non-empty string (is the environment variable set?)`, { field: option });
     }
   }
   return list as string[];

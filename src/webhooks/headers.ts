@@ -19,6 +19,9 @@ function isFetchHeaders(headers: HeadersLike): headers is Headers {
 /**
  * The value of header `name` (lower-case), or `undefined` when absent or empty. `provider` names the
  * verifier in the error when the header is duplicated or oversized.
+ *
+ * Header names are quoted in messages: the redactor masks the word after a bare "token", and
+ * `x-goog-channel-token header` would come out as `x-goog-channel-token ****`.
  */
 export function readHeader(headers: HeadersLike, name: string, provider: string): string | undefined {
   if (headers === null || typeof headers !== 'object') {
@@ -43,7 +46,7 @@ export function readHeader(headers: HeadersLike, name: string, provider: string)
     if (distinct.size > 1) {
       throw fail.input(
         provider,
-        `the ${name} header was sent more than once with different values; refusing to guess which one is signed`,
+        `the "${name}" header was sent more than once with different values; refusing to guess which one is signed`,
         {
           field: name,
         },
@@ -53,10 +56,10 @@ export function readHeader(headers: HeadersLike, name: string, provider: string)
   }
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') {
-    throw fail.input(provider, `the ${name} header must be a string`, { field: name });
+    throw fail.input(provider, `the "${name}" header must be a string`, { field: name });
   }
   if (value.length > MAX_HEADER_LENGTH) {
-    throw fail.input(provider, `the ${name} header is longer than ${MAX_HEADER_LENGTH} characters`, { field: name });
+    throw fail.input(provider, `the "${name}" header is longer than ${MAX_HEADER_LENGTH} characters`, { field: name });
   }
   return value;
 }
@@ -64,7 +67,7 @@ export function readHeader(headers: HeadersLike, name: string, provider: string)
 export function requireHeader(headers: HeadersLike, name: string, provider: string, hint = ''): string {
   const value = readHeader(headers, name, provider);
   if (value === undefined) {
-    throw fail.input(provider, `missing ${name} header${hint ? `: ${hint}` : ''}`, { field: name });
+    throw fail.input(provider, `missing "${name}" header${hint ? `: ${hint}` : ''}`, { field: name });
   }
   return value;
 }

@@ -46,7 +46,7 @@ export async function verifyGoogleChannel(
   const channelId = requireHeader(raw.headers, 'x-goog-channel-id', PROVIDER, 'is this a Google push notification?');
   const given = readHeader(raw.headers, 'x-goog-channel-token', PROVIDER);
   if (given === undefined || !safeEqual(token, given)) {
-    throw fail.signature(PROVIDER, 'X-Goog-Channel-Token is missing or does not match the token of your channel', {
+    throw fail.signature(PROVIDER, 'missing or wrong X-Goog-Channel-Token; it must equal the channel\'s `token`, as set when the channel was created', {
       field: 'x-goog-channel-token',
     });
   }

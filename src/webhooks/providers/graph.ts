@@ -75,7 +75,7 @@ export async function verifyGraphNotification<T extends GraphNotificationBatch =
     let ok = false;
     if (typeof given === 'string') for (const s of states) if (safeEqual(s, given)) ok = true;
     if (!ok) {
-      throw fail.signature(PROVIDER, `notification ${index} has a missing or wrong clientState: it was not sent for your subscription`, {
+      throw fail.signature(PROVIDER, `notification ${index} has a missing or wrong clientState, so it was not sent for your subscription`, {
         field: 'clientState',
         index,
       });

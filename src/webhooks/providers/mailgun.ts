@@ -60,10 +60,10 @@ export async function verifyMailgunWebhook<T = MailgunWebhookPayload>(
   }
   const { timestamp: ts, token, signature } = fields;
   if (typeof ts !== 'string' || typeof token !== 'string' || typeof signature !== 'string' || token.length === 0) {
-    throw fail.input(PROVIDER, 'signature.timestamp, signature.token and signature.signature must be strings', { field: 'signature' });
+    throw fail.input(PROVIDER, 'the signature object needs string fields timestamp, token, signature', { field: 'signature' });
   }
   if (token.length > MAX_TOKEN_LENGTH)
-    throw fail.input(PROVIDER, `signature.token is longer than ${MAX_TOKEN_LENGTH} characters`, { field: 'signature.token' });
+    throw fail.input(PROVIDER, `too long (over ${MAX_TOKEN_LENGTH} characters): signature.token`, { field: 'signature.token' });
   const timestamp = parseEpochSeconds(ts, PROVIDER, 'signature.timestamp');
   const expected = await hmac('SHA-256', signingKey, [ts, token]);
   const given = fromHex(signature);
