@@ -1,5 +1,5 @@
 /** Checks every verifier shares: the raw input's shape, secrets, timestamps and (after the signature) JSON. */
-import { decodeUtf8 } from './encoding.js';
+import { decodeBody } from './crypto.js';
 import { fail } from './errors.js';
 import { MAX_SIGNATURES } from './headers.js';
 import type { RawWebhook } from './types.js';
@@ -40,7 +40,7 @@ export function parsedBodyHint(): string {
 /** The body as text; bytes that are not UTF-8 are `invalid_input` (only called after the signature matched). */
 export function bodyText(body: string | Uint8Array, provider: string): string {
   if (typeof body === 'string') return body;
-  const text = decodeUtf8(body);
+  const text = decodeBody(body);
   if (text === undefined) throw fail.input(provider, 'the signed body is not valid UTF-8', { field: 'body' });
   return text;
 }
@@ -62,7 +62,8 @@ export function secretList(secret: unknown, provider: string, option: string): s
   const list = Array.isArray(secret) ? secret : [secret];
   if (list.length === 0)
     throw fail.config(provider, `\`${option}\` must be a non-empty string or a non-empty array of strings`, { field: option });
-  if (list.length > MAX_SIGNATURES) throw fail.config(provider, `\`${option}\` lists more than ${MAX_SIGNATURES} secrets`, { field: option });
+  if (list.length > MAX_SIGNATURES)
+    throw fail.config(provider, `\`${option}\` lists more than ${MAX_SIGNATURES} secrets`, { field: option });
   for (const s of list) {
     if (typeof s !== 'string' || s.length === 0) {
       throw fail.config(provider, `\`${option}\` must be a non-empty string (is the environment variable set?)`, { field: option });

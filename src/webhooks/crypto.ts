@@ -8,7 +8,7 @@
  * Both paths compare in constant time, decode signatures with the same strict parsers (see
  * encoding.ts and der.ts), and cache imported keys, so a verifier gives the same answer on both.
  */
-import { concatBytes, toBase64, toBytes, toHex, utf8 } from './encoding.js';
+import { concatBytes, decodeUtf8, toBase64, toBytes, toHex, utf8 } from './encoding.js';
 
 export type HashName = 'SHA-1' | 'SHA-256';
 export type Encoding = 'hex' | 'base64';
@@ -36,7 +36,14 @@ interface NodeCrypto {
   ): boolean;
 }
 
+/** The slice of `node:buffer` used to decode verified bodies (strict UTF-8 check, then a fast decode). */
+interface NodeBuffer {
+  isUtf8?: (input: Uint8Array) => boolean;
+  Buffer: { from(buffer: ArrayBufferLike, byteOffset: number, length: number): { toString(encoding: 'utf8'): string } };
+}
+
 let nodeModule: NodeCrypto | null | undefined;
+let nodeBuffer: NodeBuffer | null = null;
 let nodeLoading: Promise<NodeCrypto | null> | undefined;
 let forceWeb = false;
 
@@ -55,8 +62,14 @@ export function nodeCrypto(): NodeCrypto | null | Promise<NodeCrypto | null> {
   nodeLoading ??= (
     looksLikeNode()
       ? // The specifier is hidden from bundlers that would otherwise try to resolve it for the edge.
-        import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:crypto').then(
-          (m) => m as unknown as NodeCrypto,
+        Promise.all([
+          import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:crypto'),
+          import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:buffer').catch(() => null),
+        ]).then(
+          ([m, b]) => {
+            nodeBuffer = b as unknown as NodeBuffer | null;
+            return m as unknown as NodeCrypto;
+          },
           () => null,
         )
       : Promise.resolve(null)
@@ -79,6 +92,20 @@ export function useWebCryptoOnly(on: boolean): void {
 
 export function backendName(): 'node' | 'web' {
   return !forceWeb && nodeModule ? 'node' : 'web';
+}
+
+/**
+ * Strict UTF-8 decode of a verified body, or `undefined` when it is not UTF-8. On Node,
+ * `isUtf8` + `Buffer#toString` is about twice as fast as a fatal `TextDecoder` on a 2 KB body.
+ */
+export function decodeBody(bytes: Uint8Array): string | undefined {
+  const b = forceWeb ? null : nodeBuffer;
+  if (b?.isUtf8) {
+    if (!b.isUtf8(bytes)) return undefined;
+    // Keeps a leading BOM, as the fatal TextDecoder with ignoreBOM does (JSON.parse then rejects it).
+    return b.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  }
+  return decodeUtf8(bytes);
 }
 
 function subtle(): SubtleCrypto {

@@ -46,9 +46,13 @@ export async function verifyGoogleChannel(
   const channelId = requireHeader(raw.headers, 'x-goog-channel-id', PROVIDER, 'is this a Google push notification?');
   const given = readHeader(raw.headers, 'x-goog-channel-token', PROVIDER);
   if (given === undefined || !safeEqual(token, given)) {
-    throw fail.signature(PROVIDER, 'missing or wrong X-Goog-Channel-Token; it must equal the channel\'s `token`, as set when the channel was created', {
-      field: 'x-goog-channel-token',
-    });
+    throw fail.signature(
+      PROVIDER,
+      "missing or wrong X-Goog-Channel-Token; it must equal the channel's `token`, as set when the channel was created",
+      {
+        field: 'x-goog-channel-token',
+      },
+    );
   }
   if (options.channelIds && !options.channelIds.includes(channelId)) {
     throw fail.signature(PROVIDER, 'the notification is for a channel you did not list in channelIds (stopped or unknown)', {

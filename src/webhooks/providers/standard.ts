@@ -84,7 +84,8 @@ export async function verifyStandardWebhook<T = unknown>(raw: RawWebhook, option
 
   let matched = false;
   for (const key of keys) {
-    const expected = await hmac('SHA-256', key, [`${id}.${timestamp}.`, raw.body]);
+    const mac = hmac('SHA-256', key, [`${id}.${timestamp}.`, raw.body]);
+    const expected = mac instanceof Uint8Array ? mac : await mac;
     for (const c of candidates) if (safeEqualBytes(expected, c)) matched = true;
   }
   if (!matched) {
