@@ -4,8 +4,8 @@
  * deliveries of one id exactly one passes — across processes too with the Redis or PostgreSQL store.
  */
 import { IntegrationError } from '../core/errors.js';
-import { MAX_KEY_LENGTH, type Store } from '../stores/store.js';
 import { createMemoryStore } from '../stores/memory.js';
+import { MAX_KEY_LENGTH, type Store } from '../stores/store.js';
 import { sha256Hex } from './crypto.js';
 import { WebhookVerificationError } from './errors.js';
 
@@ -76,21 +76,4 @@ async function keyFor(provider: string, id: string): Promise<string> {
   const key = `${PREFIX}${provider}:${id}`;
   // Ids are short in practice; a hostile or unusual one is hashed rather than overflowing the store's key limit.
   return key.length <= MAX_KEY_LENGTH ? key : `${PREFIX}${provider}:sha256:${await sha256Hex(id)}`;
-}
-
-/** Throw `invalid_config` when the guard forgets ids before the verifier stops accepting their timestamps. */
-export function checkGuardCoversTolerance(guard: ReplayGuard, toleranceSeconds: number, provider: string): void {
-  if (typeof guard?.claim !== 'function') {
-    throw new WebhookVerificationError('invalid_config', 'replayGuard must come from createReplayGuard()', {
-      provider,
-      details: { field: 'replayGuard' },
-    });
-  }
-  if (guard.ttlSeconds < 2 * toleranceSeconds) {
-    throw new WebhookVerificationError(
-      'invalid_config',
-      `the replay guard remembers ids for ${guard.ttlSeconds} s but timestamps are accepted for ±${toleranceSeconds} s; use ttlSeconds ≥ ${2 * toleranceSeconds}`,
-      { provider, details: { field: 'replayGuard' } },
-    );
-  }
 }

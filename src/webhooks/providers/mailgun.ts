@@ -11,7 +11,8 @@ import { hmac, safeEqualBytes } from '../crypto.js';
 import { fromHex } from '../encoding.js';
 import { fail } from '../errors.js';
 import { readHeader } from '../headers.js';
-import { checkGuardCoversTolerance, createReplayGuard, type ReplayGuard } from '../replay.js';
+import { createReplayGuard, type ReplayGuard } from '../replay.js';
+import { checkGuardCoversTolerance } from '../replay-check.js';
 import type { RawWebhook, ReplayOptions, TimestampOptions, VerifiedWebhook } from '../types.js';
 
 const PROVIDER = 'mailgun';

@@ -12,7 +12,7 @@ import { bodyText, checkRaw, parseJson } from '../common.js';
 import { KeyImportError, verifySignature } from '../crypto.js';
 import { pemCertificates, spkiFromCertificate } from '../der.js';
 import { fromBase64 } from '../encoding.js';
-import { WebhookVerificationError, fail } from '../errors.js';
+import { fail, WebhookVerificationError } from '../errors.js';
 import type { RawWebhook, ReplayOptions, VerifiedWebhook } from '../types.js';
 
 const PROVIDER = 'sns';

@@ -9,7 +9,7 @@ import { hmac, safeEqualBytes } from '../crypto.js';
 import { fromBase64 } from '../encoding.js';
 import { fail } from '../errors.js';
 import { MAX_SIGNATURES, readHeader } from '../headers.js';
-import { checkGuardCoversTolerance } from '../replay.js';
+import { checkGuardCoversTolerance } from '../replay-check.js';
 import type { HeadersLike, RawWebhook, ReplayOptions, TimestampOptions, VerifiedWebhook } from '../types.js';
 
 const PROVIDER = 'standard-webhooks';

@@ -3,12 +3,12 @@
  * with the endpoint's signing secret (the whole `whsec_…` string) over `<t>.<raw body>`.
  * Several `v1` values appear while Stripe rolls a secret; `v0` is a test-mode legacy scheme we ignore.
  */
-import { checkRaw, checkTimestamp, parseEpochSeconds, parseJson, bodyText, secretList, toleranceOf } from '../common.js';
+import { bodyText, checkRaw, checkTimestamp, parseEpochSeconds, parseJson, secretList, toleranceOf } from '../common.js';
 import { hmac, safeEqualBytes } from '../crypto.js';
 import { fromHex } from '../encoding.js';
 import { fail } from '../errors.js';
 import { MAX_SIGNATURES, requireHeader } from '../headers.js';
-import { checkGuardCoversTolerance } from '../replay.js';
+import { checkGuardCoversTolerance } from '../replay-check.js';
 import type { RawWebhook, ReplayOptions, TimestampOptions, VerifiedWebhook } from '../types.js';
 
 const PROVIDER = 'stripe';
