@@ -72,6 +72,11 @@ export function secretList(secret: unknown, provider: string, option: string): s
   return list as string[];
 }
 
+/** A hint for signature mismatches: a secret with whitespace is almost always a stray newline from an env file. */
+export function whitespaceHint(secrets: readonly string[]): string {
+  return secrets.some((s) => /\s/.test(s)) ? '; note: the configured secret contains whitespace (a trailing newline?)' : '';
+}
+
 /** Epoch seconds in a header: digits only, no sign, no fraction, no exponent. */
 export function parseEpochSeconds(text: string, provider: string, field: string): number {
   if (!/^\d{1,12}$/.test(text)) {
@@ -80,7 +85,10 @@ export function parseEpochSeconds(text: string, provider: string, field: string)
   return Number(text);
 }
 
-export function toleranceOf(options: { toleranceSeconds?: number } | undefined, provider: string): number {
+export function toleranceOf(options: { toleranceSeconds?: number; now?: unknown } | undefined, provider: string): number {
+  if (options?.now !== undefined && typeof options.now !== 'function') {
+    throw fail.config(provider, '`now` must be a function returning epoch milliseconds, like Date.now', { field: 'now' });
+  }
   const t = options?.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
     throw fail.config(provider, 'toleranceSeconds must be a positive number of seconds', { field: 'toleranceSeconds' });
@@ -90,7 +98,12 @@ export function toleranceOf(options: { toleranceSeconds?: number } | undefined, 
 
 /** Reject a signed timestamp further than `tolerance` seconds from now, in either direction. */
 export function checkTimestamp(timestamp: number, tolerance: number, now: (() => number) | undefined, provider: string): void {
-  const nowSeconds = Math.floor((now ?? Date.now)() / 1000);
+  const nowMs = (now ?? Date.now)();
+  // A clock that returns NaN would make every comparison false and silently disable the window.
+  if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) {
+    throw fail.config(provider, '`now` must return epoch milliseconds (a finite number), like Date.now', { field: 'now' });
+  }
+  const nowSeconds = Math.floor(nowMs / 1000);
   const age = nowSeconds - timestamp;
   if (age > tolerance) {
     throw fail.tolerance(

@@ -61,11 +61,7 @@ export function nodeCrypto(): NodeCrypto | null | Promise<NodeCrypto | null> {
   if (nodeModule !== undefined) return nodeModule;
   nodeLoading ??= (
     looksLikeNode()
-      ? // The specifier is hidden from bundlers that would otherwise try to resolve it for the edge.
-        Promise.all([
-          import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:crypto'),
-          import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:buffer').catch(() => null),
-        ]).then(
+      ? Promise.all([importNode('crypto'), importNode('buffer').catch(() => null)]).then(
           ([m, b]) => {
             nodeBuffer = b as unknown as NodeBuffer | null;
             return m as unknown as NodeCrypto;
@@ -78,6 +74,16 @@ export function nodeCrypto(): NodeCrypto | null | Promise<NodeCrypto | null> {
     return m;
   });
   return nodeLoading;
+}
+
+/**
+ * `import('node:<name>')` with a specifier built at run time: esbuild (and so wrangler, tsup, Vite's
+ * dev server) only tries to resolve literal specifiers, so an edge bundle builds without anyone
+ * marking `node:*` external; the comments keep webpack (Next.js) and Vite from warning about it.
+ */
+function importNode(name: string): Promise<unknown> {
+  const specifier = ['node', name].join(':');
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
 }
 
 async function node(): Promise<NodeCrypto | null> {

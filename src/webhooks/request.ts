@@ -16,7 +16,10 @@ export interface ReadBodyOptions {
   maxBytes?: number;
 }
 
-/** A Fetch `Request` (Next.js route handlers, Hono's `c.req.raw`, Workers, Deno, Bun). Reads the body once. */
+/**
+ * A Fetch `Request` (Next.js route handlers, Hono's `c.req.raw`, Workers, Deno, Bun). Reads the body
+ * once, as a stream, and stops at `maxBytes` whatever Content-Length claimed.
+ */
 export async function fromFetchRequest(req: Request, options: ReadBodyOptions = {}): Promise<RawWebhook> {
   if (req === null || typeof req !== 'object' || typeof (req as Request).arrayBuffer !== 'function') {
     throw fail.input(PROVIDER, 'fromFetchRequest expects a Fetch Request (in Hono pass c.req.raw)', { field: 'req' });
@@ -33,8 +36,7 @@ export async function fromFetchRequest(req: Request, options: ReadBodyOptions = 
   const maxBytes = maxBytesOf(options);
   const declared = Number(req.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const body = new Uint8Array(await req.arrayBuffer());
-  if (body.byteLength > maxBytes) throw tooLarge(maxBytes);
+  const body = req.body ? await readStream(streamChunks(req.body), maxBytes) : new Uint8Array(0);
   return { body, headers: req.headers, url: req.url };
 }
 
@@ -96,6 +98,21 @@ export async function fromNodeRequest(
   const url = nodeUrl(req);
   if (url !== undefined) raw.url = url;
   return raw;
+}
+
+/** A web ReadableStream as an async iterable (not every runtime makes streams iterable yet). */
+async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    // Stops the transfer when we bail out early (body too large); a no-op once fully read.
+    reader.cancel().catch(() => {});
+  }
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

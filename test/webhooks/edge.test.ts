@@ -26,8 +26,8 @@ beforeAll(async () => {
     globalName: 'switchyardWebhooks',
     platform: 'browser',
     target: 'es2022',
-    external: ['node:*'],
-    logLevel: 'silent',
+    // No `external: ['node:*']`: an edge bundler must not need to be told about our lazy Node path.
+    logLevel: 'warning',
   });
   bundle = result.outputFiles[0]?.text ?? '';
   vm = new EdgeVM();
@@ -55,8 +55,8 @@ describe('webhooks in an edge-runtime VM', () => {
     );
   });
 
-  it('the bundle has no static node: import (only the guarded dynamic one)', () => {
-    expect(bundle).not.toMatch(/(?:^|[^.\w])(?:require\(|from\s*)["']node:/m);
+  it('the bundle has no node: import at all that a bundler could try to resolve', () => {
+    expect(bundle).not.toMatch(/["']node:/);
   });
 
   it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_n, s) => {

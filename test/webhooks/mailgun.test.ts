@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/stores/index.js';
 import { createReplayGuard, verifyMailgunWebhook } from '../../src/webhooks/index.js';
-import { NOW_S, expectCode, now, signMailgun } from './helpers.js';
+import { expectCode, NOW_S, now, signMailgun } from './helpers.js';
 
 const signingKey = 'key-mailgun-signing-0123456789abcdef';
 let counter = 0;

@@ -8,7 +8,6 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  WebhookVerificationError,
   createReplayGuard,
   verifyGoogleChannel,
   verifyGraphNotification,
@@ -18,6 +17,7 @@ import {
   verifyStandardWebhook,
   verifyStripeWebhook,
   verifyTwilioWebhook,
+  WebhookVerificationError,
 } from '../../src/webhooks/index.js';
 import { NOW_MS, NOW_S, now, signMailgun } from './helpers.js';
 

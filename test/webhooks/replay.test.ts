@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/stores/index.js';
 import { createReplayGuard, verifyStandardWebhook } from '../../src/webhooks/index.js';
-import { NOW_S, expectCode, now, signStandard } from './helpers.js';
+import { expectCode, NOW_S, now, signStandard } from './helpers.js';
 
 describe('createReplayGuard', () => {
   it('of 50 concurrent deliveries of one id, exactly one passes', async () => {

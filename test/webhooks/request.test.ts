@@ -1,9 +1,9 @@
 /** Request adapters: exact bytes from a Fetch Request and from a real node:http server, and the parsed-body mistake. */
-import { type IncomingMessage, createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RawWebhook, fromFetchRequest, fromNodeRequest, verifyStripeWebhook } from '../../src/webhooks/index.js';
+import { fromFetchRequest, fromNodeRequest, type RawWebhook, verifyStripeWebhook } from '../../src/webhooks/index.js';
 import { expectCode, rejection, stripeEvent } from './helpers.js';
 
 const secret = 'whsec_adapter_test_secret';
@@ -39,6 +39,25 @@ describe('fromFetchRequest', () => {
   it('enforces maxBytes', async () => {
     const req = new Request('https://example.com/', { method: 'POST', body: 'x'.repeat(100) });
     await expectCode(fromFetchRequest(req, { maxBytes: 10 }), 'invalid_input');
+  });
+
+  it('stops reading a streamed body at maxBytes even without Content-Length', async () => {
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(1024));
+        if (pulled > 1000) controller.close();
+      },
+    });
+    const req = new Request('https://example.com/', { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    await expectCode(fromFetchRequest(req, { maxBytes: 4096 }), 'invalid_input');
+    expect(pulled).toBeLessThan(20);
+  });
+
+  it('an empty body is an empty byte array', async () => {
+    const raw = await fromFetchRequest(new Request('https://example.com/', { method: 'POST' }));
+    expect(raw.body).toEqual(new Uint8Array(0));
   });
 
   it('refuses something that is not a Request', async () => {

@@ -7,7 +7,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { EventWebhook } from '@sendgrid/eventwebhook';
 import { describe, expect, it } from 'vitest';
 import { verifySendGridWebhook } from '../../src/webhooks/index.js';
-import { NOW_S, expectCode, now } from './helpers.js';
+import { expectCode, NOW_S, now } from './helpers.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const publicKeyB64 = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');

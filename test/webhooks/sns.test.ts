@@ -4,10 +4,10 @@
  * certificate is served by `fetchCertificate`, so nothing touches the network.
  */
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPrivateKey, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createReplayGuard, isSnsCertificateUrl, snsCanonicalString, verifySnsMessage } from '../../src/webhooks/index.js';
 import { expectCode } from './helpers.js';
@@ -181,6 +181,12 @@ describe('verifySnsMessage', () => {
     expect(error.retryable).toBe(true);
     await new Promise((r) => setTimeout(r, 0));
     await expect(verify(signed({ ...notification(), SigningCertURL: url }))).resolves.toBeTruthy();
+  });
+
+  it('options of the wrong type are invalid_config', async () => {
+    await expectCode(verify(signed(notification()), { fetchCertificate: 'https://x' as never }), 'invalid_config');
+    await expectCode(verify(signed(notification()), { replayGuard: {} as never }), 'invalid_config');
+    await expectCode(verifySnsMessage({ body: '{}', headers: {} }, null as never), 'invalid_config');
   });
 
   it('a certificate that is not PEM is signature_invalid', async () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createReplayGuard, verifyStandardWebhook } from '../../src/webhooks/index.js';
-import { NOW_MS, NOW_S, expectCode, now, signStandard } from './helpers.js';
+import { expectCode, NOW_MS, NOW_S, now, signStandard } from './helpers.js';
 
 interface Vector {
   secret: string;

@@ -7,7 +7,7 @@ import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/stores/index.js';
 import { createReplayGuard, verifyStripeWebhook } from '../../src/webhooks/index.js';
-import { NOW_MS, NOW_S, expectCode, now, stripeEvent } from './helpers.js';
+import { expectCode, NOW_MS, NOW_S, now, stripeEvent } from './helpers.js';
 
 const stripe = new Stripe('sk_test_placeholder_not_used_for_calls');
 const secret = 'whsec_test_secret_1234567890abcdef';
@@ -170,6 +170,21 @@ describe('verifyStripeWebhook: misuse and bad input', () => {
       'invalid_input',
     );
     expect(error.message).toMatch(/UTF-8/);
+  });
+
+  it('a clock that is not a function or returns NaN is invalid_config, not a silently disabled window', async () => {
+    const raw = { body, headers: { 'stripe-signature': header(body) } };
+    await expectCode(verifyStripeWebhook(raw, { secret, now: 5 as unknown as () => number }), 'invalid_config');
+    await expectCode(verifyStripeWebhook(raw, { secret, now: () => Number.NaN }), 'invalid_config');
+  });
+
+  it('points at whitespace in the configured secret without showing it', async () => {
+    const error = await expectCode(
+      verifyStripeWebhook({ body, headers: { 'stripe-signature': header(body) } }, { secret: `${secret}\n`, now }),
+      'signature_invalid',
+    );
+    expect(error.message).toMatch(/whitespace/);
+    expect(error.message).not.toContain(secret.slice(6));
   });
 
   it('a signed body that is not JSON is invalid_input', async () => {

@@ -127,6 +127,13 @@ export async function verifySnsMessage<T extends SnsMessage = SnsMessage>(
   options: SnsVerifyOptions = {},
 ): Promise<VerifiedWebhook<T>> {
   checkRaw(raw, PROVIDER);
+  if (options === null || typeof options !== 'object') throw fail.config(PROVIDER, 'options must be an object', { field: 'options' });
+  if (options.fetchCertificate !== undefined && typeof options.fetchCertificate !== 'function') {
+    throw fail.config(PROVIDER, '`fetchCertificate` must be a function (url) => Promise<PEM text>', { field: 'fetchCertificate' });
+  }
+  if (options.replayGuard !== undefined && typeof options.replayGuard?.claim !== 'function') {
+    throw fail.config(PROVIDER, 'replayGuard must come from createReplayGuard()', { field: 'replayGuard' });
+  }
   if (options.topicArns !== undefined && (!Array.isArray(options.topicArns) || options.topicArns.some((a) => typeof a !== 'string'))) {
     throw fail.config(PROVIDER, 'topicArns must be an array of topic ARN strings', { field: 'topicArns' });
   }

@@ -3,7 +3,7 @@
  * with the endpoint's signing secret (the whole `whsec_…` string) over `<t>.<raw body>`.
  * Several `v1` values appear while Stripe rolls a secret; `v0` is a test-mode legacy scheme we ignore.
  */
-import { bodyText, checkRaw, checkTimestamp, parseEpochSeconds, parseJson, secretList, toleranceOf } from '../common.js';
+import { bodyText, checkRaw, checkTimestamp, parseEpochSeconds, parseJson, secretList, toleranceOf, whitespaceHint } from '../common.js';
 import { hmac, safeEqualBytes } from '../crypto.js';
 import { fromHex } from '../encoding.js';
 import { fail } from '../errors.js';
@@ -92,7 +92,7 @@ export async function verifyStripeWebhook<T = StripeEventLike>(
   if (!matched) {
     throw fail.signature(
       PROVIDER,
-      'no v1 signature in the Stripe-Signature header matches the body: pass the exact raw body (not re-serialized JSON) and the signing secret of this endpoint (test and live mode differ)',
+      `no v1 signature in the Stripe-Signature header matches the body: pass the exact raw body (not re-serialized JSON) and the signing secret of this endpoint (test and live mode differ)${whitespaceHint(secrets)}`,
       { field: HEADER },
     );
   }
