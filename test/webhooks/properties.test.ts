@@ -5,6 +5,7 @@
  * - the secret and the body never appear in the error message.
  */
 import { createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -20,6 +21,11 @@ import {
   WebhookVerificationError,
 } from '../../src/webhooks/index.js';
 import { NOW_MS, NOW_S, now, signMailgun } from './helpers.js';
+
+const twilio = createRequire(import.meta.url)('twilio/lib/webhooks/webhooks.js') as {
+  validateRequest(token: string, signature: string, url: string, params: Record<string, string>): boolean;
+  getExpectedTwilioSignature(token: string, url: string, params: Record<string, string>): string;
+};
 
 const RUNS = 150;
 
@@ -166,6 +172,30 @@ describe('HMAC verifiers: signed bodies pass, any other body fails', () => {
           expect(accepted).toBe(!otherBody(signedBody, sentBody) && typeof sentBody === 'string');
         },
       ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('twilio: only the signed form parameters pass, and the verdict matches twilio-node', async () => {
+    const paramsArb = fc.dictionary(
+      fc.string({ unit: fc.constantFrom(...'ABCabc'), minLength: 1, maxLength: 4 }),
+      fc.string({ maxLength: 12 }),
+      { maxKeys: 4 },
+    );
+    await fc.assert(
+      fc.asyncProperty(secretArb, paramsArb, paramsArb, async (authToken, signedParams, sentParams) => {
+        const url = 'https://example.com/sms?x=1';
+        const signature = twilio.getExpectedTwilioSignature(authToken, url, signedParams);
+        const body = new URLSearchParams(sentParams).toString();
+        const accepted = await outcome(
+          () => verifyTwilioWebhook({ body, headers: { 'x-twilio-signature': signature } }, { authToken, url }),
+          authToken,
+          body,
+        );
+        expect(accepted).toBe(twilio.validateRequest(authToken, signature, url, sentParams));
+        const same = JSON.stringify(Object.entries(signedParams).sort()) === JSON.stringify(Object.entries(sentParams).sort());
+        if (same) expect(accepted).toBe(true);
+      }),
       { numRuns: RUNS },
     );
   });

@@ -153,6 +153,13 @@ describe('verifyStripeWebhook: misuse and bad input', () => {
     await expectCode(verifyStripeWebhook({ body, headers }, { secret, now }), 'invalid_input');
   });
 
+  it('a Stripe-Signature header appended twice to Fetch Headers (joined with ", ") is refused', async () => {
+    const headers = new Headers();
+    headers.append('stripe-signature', header(body));
+    headers.append('stripe-signature', header(body, { timestamp: NOW_S - 10 }));
+    await expectCode(verifyStripeWebhook({ body, headers }, { secret, now }), 'invalid_input');
+  });
+
   it.each([[''], [[]], [undefined], [42]])('secret %j is invalid_config', async (bad) => {
     await expectCode(
       verifyStripeWebhook({ body, headers: { 'stripe-signature': header(body) } }, { secret: bad as string, now }),

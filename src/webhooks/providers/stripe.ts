@@ -53,10 +53,11 @@ export async function verifyStripeWebhook<T = StripeEventLike>(
   const header = requireHeader(raw.headers, HEADER, PROVIDER, 'is this request from Stripe, and does your proxy forward it?');
   let t: string | undefined;
   const signatures: string[] = [];
-  // Same grammar as stripe-node's parser: comma-separated `key=value`, unknown keys ignored.
+  // stripe-node's grammar (comma-separated `key=value`, unknown keys ignored), except that keys are
+  // trimmed: a header sent twice arrives joined with ", ", and its second `t=` must be noticed.
   for (const item of header.split(',')) {
     const eq = item.indexOf('=');
-    const key = eq < 0 ? item : item.slice(0, eq);
+    const key = (eq < 0 ? item : item.slice(0, eq)).trim();
     const value = eq < 0 ? '' : item.slice(eq + 1);
     if (key === 't') {
       if (t !== undefined && t !== value)
