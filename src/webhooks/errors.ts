@@ -5,7 +5,7 @@
  * Messages say what to fix (which header, which option, what the usual mistake is) and never quote
  * a secret, a signature or the body: they are meant to be logged as they are.
  */
-import { IntegrationError, type IntegrationErrorOptions } from '../core/errors.js';
+import { IntegrationError, type IntegrationErrorOptions, isIntegrationError } from '../core/errors.js';
 
 /**
  * The four codes of the contract, plus two a verifier needs to be honest about whose fault it was:
@@ -29,8 +29,9 @@ export class WebhookVerificationError extends IntegrationError {
   }
 }
 
+/** Type guard that also recognises an instance from another copy of the module (ESM and CJS side by side). */
 export function isWebhookVerificationError(value: unknown): value is WebhookVerificationError {
-  return value instanceof WebhookVerificationError;
+  return value instanceof WebhookVerificationError || (isIntegrationError(value) && value.name === 'WebhookVerificationError');
 }
 
 /** Shorthands so each verifier reads as a list of checks. `field` names the header or option at fault. */
