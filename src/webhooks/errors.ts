@@ -34,14 +34,18 @@ export function isWebhookVerificationError(value: unknown): value is WebhookVeri
   return value instanceof WebhookVerificationError || (isIntegrationError(value) && value.name === 'WebhookVerificationError');
 }
 
-/** Shorthands so each verifier reads as a list of checks. `field` names the header or option at fault. */
+/**
+ * Shorthands so each verifier reads as a list of checks. `details.field` names the header or option
+ * at fault. No `status`: on IntegrationError that is the status a provider answered with, and here
+ * no provider answered; docs/webhooks.md maps each code to the status to send back.
+ */
 export const fail = {
   signature: (provider: string, message: string, details?: Record<string, unknown>) =>
-    new WebhookVerificationError('signature_invalid', message, { provider, status: 400, details }),
+    new WebhookVerificationError('signature_invalid', message, { provider, details }),
   input: (provider: string, message: string, details?: Record<string, unknown>) =>
-    new WebhookVerificationError('invalid_input', message, { provider, status: 400, details }),
+    new WebhookVerificationError('invalid_input', message, { provider, details }),
   config: (provider: string, message: string, details?: Record<string, unknown>) =>
     new WebhookVerificationError('invalid_config', message, { provider, details }),
   tolerance: (provider: string, message: string, details?: Record<string, unknown>) =>
-    new WebhookVerificationError('timestamp_out_of_tolerance', message, { provider, status: 400, details }),
+    new WebhookVerificationError('timestamp_out_of_tolerance', message, { provider, details }),
 };

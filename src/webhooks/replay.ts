@@ -56,7 +56,7 @@ export function createReplayGuard(options: ReplayGuardOptions = {}): ReplayGuard
         throw new WebhookVerificationError(
           'replayed',
           `this ${provider} delivery was already accepted within the last ${ttlSeconds} s; answer 2xx without processing it again`,
-          { provider, status: 409, details: { id } },
+          { provider, details: { id } },
         );
       }
     },

@@ -102,7 +102,6 @@ async function certificateKey(url: string, fetchCertificate: (url: string) => Pr
       } catch (cause) {
         throw new WebhookVerificationError('unavailable', 'could not fetch the SNS signing certificate; SNS will retry the delivery', {
           provider: PROVIDER,
-          status: 503,
           cause,
           details: { field: 'SigningCertURL' },
         });
