@@ -4,6 +4,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
+import querystring from 'node:querystring';
 import { describe, expect, it } from 'vitest';
 import { verifyTwilioWebhook } from '../../src/webhooks/index.js';
 import { expectCode } from './helpers.js';
@@ -141,5 +142,31 @@ describe('verifyTwilioWebhook bad input', () => {
       'signature_invalid',
     );
     expect(error.message).not.toContain(authToken);
+  });
+});
+
+describe('verifyTwilioWebhook: URLs whose query twilio-node re-encodes (legacy querystring)', () => {
+  const body = new URLSearchParams(params).toString();
+  it.each([
+    'https://example.com/sms?name=a+b&x=%7E',
+    'https://example.com/sms?b=1&2=x&b=3',
+    "https://example.com/sms?q=it's(ok)*!",
+    'https://example.com:443/sms?a=%20b',
+  ])('%s: same verdict for the signature of each variant', async (configured) => {
+    const parsed = new URL(configured);
+    // What Node's legacy querystring makes of the query: the form older configurations were signed with.
+    const legacy = `${parsed.origin}${parsed.pathname}?${querystring.stringify(querystring.parse(parsed.search.slice(1)))}`;
+    const variants = [
+      configured,
+      legacy,
+      configured.replace('+', '%20'),
+      `${parsed.origin}${parsed.pathname}?${new URLSearchParams(parsed.search).toString()}`,
+    ];
+    for (const signedUrl of variants) {
+      const signature = twilio.getExpectedTwilioSignature(authToken, signedUrl, params);
+      const official = twilio.validateRequest(authToken, signature, configured, params);
+      expect(await ours(body, signature, configured), signedUrl).toBe(official);
+      if (signedUrl === legacy) expect(official, 'twilio-node accepts the legacy form').toBe(true);
+    }
   });
 });

@@ -117,7 +117,11 @@ function paramParts(params: TwilioParams): string[] {
   return parts;
 }
 
-/** The URL without its port, and with the scheme's default port spelled out (Twilio signs what was configured). */
+/**
+ * The URLs Twilio may have signed, in twilio-node's order: without the port, with the scheme's
+ * default port, and both again with the query re-encoded the way Node's legacy `querystring` did
+ * (`+` → `%20`, repeated names grouped), which older webhook configurations were signed with.
+ */
 function urlCandidates(url: URL): string[] {
   const withoutPort = new URL(url.href);
   withoutPort.port = '';
@@ -127,5 +131,25 @@ function urlCandidates(url: URL): string[] {
     const auth = url.username || url.password ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
     withPort = `${url.protocol}//${auth}${url.host}${port}${url.pathname}${url.search}${url.hash}`;
   }
-  return withPort === withoutPort.href ? [withPort] : [withoutPort.href, withPort];
+  const all = [withoutPort.href, withPort, legacyQuery(withoutPort.href), legacyQuery(withPort)];
+  return [...new Set(all)];
+}
+
+/** `querystring.stringify(querystring.parse(search))`, as twilio-node's `withLegacyQuerystring`. */
+function legacyQuery(href: string): string {
+  const url = new URL(href);
+  if (!url.search) return href;
+  // A plain object on purpose: its key order (integer-like keys first) is what querystring produced.
+  const grouped: Record<string, string[]> = {};
+  let count = 0;
+  for (const [name, value] of new URLSearchParams(url.search)) {
+    if (++count > 1000) break; // querystring.parse's default maxKeys
+    if (Object.hasOwn(grouped, name)) grouped[name]?.push(value);
+    else Object.defineProperty(grouped, name, { value: [value], enumerable: true, writable: true, configurable: true });
+  }
+  url.search = '';
+  const query = Object.keys(grouped)
+    .flatMap((name) => (grouped[name] as string[]).map((value) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`))
+    .join('&');
+  return `${url.href}?${query}`;
 }
