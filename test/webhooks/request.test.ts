@@ -1,6 +1,7 @@
 /** Request adapters: exact bytes from a Fetch Request and from a real node:http server, and the parsed-body mistake. */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromFetchRequest, fromNodeRequest, type RawWebhook, verifyStripeWebhook } from '../../src/webhooks/index.js';
@@ -131,6 +132,19 @@ describe('fromNodeRequest with framework-shaped requests', () => {
     const raw = await fromNodeRequest({ ...base, body: Buffer.from('{"a":1}'), readableEnded: true });
     expect(Buffer.from(raw.body as Uint8Array).toString()).toBe('{"a":1}');
     expect(raw.url).toBe('http://api.example.com/webhooks/stripe');
+  });
+
+  it("reads the stream when Express 4's body parser skipped the request but set req.body = {}", async () => {
+    const stream = Readable.from([Buffer.from('{"Type":'), Buffer.from('"Notification"}')]);
+    const req = Object.assign(stream, { headers: { host: 'h', 'content-type': 'text/plain' }, url: '/sns', body: {} });
+    const raw = await fromNodeRequest(req);
+    expect(Buffer.from(raw.body as Uint8Array).toString()).toBe('{"Type":"Notification"}');
+  });
+
+  it('reads a Fastify request through request.raw', async () => {
+    const nodeReq = Object.assign(Readable.from([Buffer.from('a=1')]), { headers: { host: 'h' }, url: '/t' });
+    const raw = await fromNodeRequest({ headers: nodeReq.headers, url: '/t', raw: nodeReq });
+    expect(Buffer.from(raw.body as Uint8Array).toString()).toBe('a=1');
   });
 
   it('uses an explicit rawBody first', async () => {
