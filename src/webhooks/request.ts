@@ -4,6 +4,7 @@
  * `express.json()` mistake) can never verify, so we refuse it with a message that says what to do.
  */
 import { parsedBodyHint } from './common.js';
+import { concatBytes, utf8 } from './encoding.js';
 import { fail } from './errors.js';
 import type { RawWebhook } from './types.js';
 
@@ -147,19 +148,13 @@ async function readStream(req: AsyncIterable<unknown>, maxBytes: number): Promis
   const chunks: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of req) {
-    const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk instanceof Uint8Array ? chunk : undefined;
+    const bytes = typeof chunk === 'string' ? utf8(chunk) : chunk instanceof Uint8Array ? chunk : undefined;
     if (!bytes) throw fail.input(PROVIDER, 'the request stream yielded something other than bytes (object mode?)', { field: 'body' });
     length += bytes.byteLength;
     if (length > maxBytes) throw tooLarge(maxBytes);
     chunks.push(bytes);
   }
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 function nodeUrl(req: NodeRequestLike): string | undefined {

@@ -1,5 +1,9 @@
 /** Shared test helpers: assertions on WebhookVerificationError and signers built on node:crypto. */
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { WebhookVerificationError } from '../../src/webhooks/index.js';
 
@@ -48,3 +52,25 @@ export const stripeEvent = (id = 'evt_1QabcDEF', extra: Record<string, unknown> 
     livemode: false,
     data: { object: { id: 'cs_test_1', object: 'checkout.session', amount_total: 4900, currency: 'eur', ...extra } },
   });
+
+/**
+ * A throwaway RSA key and self-signed certificate, made with openssl (node:crypto cannot create
+ * certificates), standing in for an SNS signing certificate.
+ */
+export function selfSignedCertificate(): { certPem: string; keyPem: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'sns-cert-'));
+  try {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=sns.amazonaws.com', '-days', '2'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    return { certPem: readFileSync(cert, 'utf8'), keyPem: readFileSync(key, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -3,15 +3,11 @@
  * node:crypto path, the Web Crypto path and inside an edge-runtime VM (see backends and edge tests).
  * Signatures come from the official SDKs where one exists, else from node:crypto.
  */
-import { execFileSync } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Stripe from 'stripe';
 import { snsCanonicalString } from '../../src/webhooks/providers/sns.js';
-import { NOW_MS, NOW_S, signMailgun, signStandard, stripeEvent } from './helpers.js';
+import { NOW_MS, NOW_S, selfSignedCertificate, signMailgun, signStandard, stripeEvent } from './helpers.js';
 
 export interface Scenario {
   name: string;
@@ -122,55 +118,29 @@ export function buildScenarios(): Scenario[] {
     { body: JSON.stringify({ signature: { ...mgSig, token: `${token}x` }, 'event-data': { event: 'delivered' } }) },
   );
 
-  const dir = mkdtempSync(join(tmpdir(), 'sns-scenario-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'k.pem'),
-        '-out',
-        join(dir, 'c.pem'),
-        '-subj',
-        '/CN=sns',
-        '-days',
-        '2',
-      ],
+  const { certPem: certificatePem, keyPem } = selfSignedCertificate();
+  const key = createPrivateKey(keyPem);
+  for (const version of ['1', '2'] as const) {
+    const message: Record<string, string> = {
+      Type: 'Notification',
+      MessageId: `m-${version}`,
+      TopicArn: 'arn:aws:sns:eu-west-1:123456789012:ses',
+      Message: '{"notificationType":"Complaint"}',
+      Timestamp: '2026-11-25T10:00:00.000Z',
+      SignatureVersion: version,
+      SigningCertURL: `https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-${version}.pem`,
+      UnsubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe',
+    };
+    message.Signature = sign(version === '1' ? 'sha1' : 'sha256', Buffer.from(snsCanonicalString(message)), key).toString('base64');
+    add(
       {
-        stdio: 'ignore',
+        name: `sns v${version}`,
+        verifier: 'verifySnsMessage',
+        raw: { body: JSON.stringify(message), headers: {} },
+        options: { certificatePem },
       },
+      { body: JSON.stringify({ ...message, Message: '{"notificationType":"Bounce"}' }) },
     );
-    const certificatePem = readFileSync(join(dir, 'c.pem'), 'utf8');
-    const key = createPrivateKey(readFileSync(join(dir, 'k.pem'), 'utf8'));
-    for (const version of ['1', '2'] as const) {
-      const message: Record<string, string> = {
-        Type: 'Notification',
-        MessageId: `m-${version}`,
-        TopicArn: 'arn:aws:sns:eu-west-1:123456789012:ses',
-        Message: '{"notificationType":"Complaint"}',
-        Timestamp: '2026-11-25T10:00:00.000Z',
-        SignatureVersion: version,
-        SigningCertURL: `https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-${version}.pem`,
-        UnsubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe',
-      };
-      message.Signature = sign(version === '1' ? 'sha1' : 'sha256', Buffer.from(snsCanonicalString(message)), key).toString('base64');
-      add(
-        {
-          name: `sns v${version}`,
-          verifier: 'verifySnsMessage',
-          raw: { body: JSON.stringify(message), headers: {} },
-          options: { certificatePem },
-        },
-        { body: JSON.stringify({ ...message, Message: '{"notificationType":"Bounce"}' }) },
-      );
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 
   const clientState = 'graph-client-state';

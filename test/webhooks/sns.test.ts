@@ -3,51 +3,19 @@
  * signed with node:crypto, for all three message types and both signature versions. The
  * certificate is served by `fetchCertificate`, so nothing touches the network.
  */
-import { execFileSync } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createReplayGuard, isSnsCertificateUrl, snsCanonicalString, verifySnsMessage } from '../../src/webhooks/index.js';
-import { expectCode } from './helpers.js';
+import { expectCode, selfSignedCertificate } from './helpers.js';
 
-let dir: string;
 let certPem: string;
 let keyPem: string;
 let otherKeyPem: string;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sns-cert-'));
-  const make = (name: string) =>
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, `${name}.key`),
-        '-out',
-        join(dir, `${name}.pem`),
-        '-subj',
-        '/CN=sns.amazonaws.com',
-        '-days',
-        '2',
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
-  make('cert');
-  make('other');
-  certPem = readFileSync(join(dir, 'cert.pem'), 'utf8');
-  keyPem = readFileSync(join(dir, 'cert.key'), 'utf8');
-  otherKeyPem = readFileSync(join(dir, 'other.key'), 'utf8');
+  ({ certPem, keyPem } = selfSignedCertificate());
+  otherKeyPem = selfSignedCertificate().keyPem;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let urlCounter = 0;
 const certUrl = () => `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${++urlCounter}.pem`;
