@@ -1,0 +1,51 @@
+/**
+ * `WebhookVerificationError`: the only thing a verifier throws. It is an `IntegrationError`, so a
+ * host that already switches on `IntegrationError.code` needs nothing new.
+ *
+ * Messages say what to fix (which header, which option, what the usual mistake is) and never quote
+ * a secret, a signature or the body: they are meant to be logged as they are.
+ */
+import { IntegrationError, type IntegrationErrorOptions, isIntegrationError } from '../core/errors.js';
+
+/**
+ * The four codes of the contract, plus two a verifier needs to be honest about whose fault it was:
+ * `invalid_config` (our caller passed a secret or key in the wrong format: answer 500, fix the
+ * deployment) and `unavailable` (an SNS signing certificate could not be fetched: retryable).
+ */
+export type WebhookErrorCode =
+  | 'signature_invalid'
+  | 'timestamp_out_of_tolerance'
+  | 'replayed'
+  | 'invalid_input'
+  | 'invalid_config'
+  | 'unavailable';
+
+export class WebhookVerificationError extends IntegrationError {
+  override readonly name: string = 'WebhookVerificationError';
+  declare readonly code: WebhookErrorCode;
+
+  constructor(code: WebhookErrorCode, message: string, options: IntegrationErrorOptions & { provider: string }) {
+    super(code, message, options);
+  }
+}
+
+/** Type guard that also recognises an instance from another copy of the module (ESM and CJS side by side). */
+export function isWebhookVerificationError(value: unknown): value is WebhookVerificationError {
+  return value instanceof WebhookVerificationError || (isIntegrationError(value) && value.name === 'WebhookVerificationError');
+}
+
+/**
+ * Shorthands so each verifier reads as a list of checks. `details.field` names the header or option
+ * at fault. No `status`: on IntegrationError that is the status a provider answered with, and here
+ * no provider answered; docs/webhooks.md maps each code to the status to send back.
+ */
+export const fail = {
+  signature: (provider: string, message: string, details?: Record<string, unknown>) =>
+    new WebhookVerificationError('signature_invalid', message, { provider, details }),
+  input: (provider: string, message: string, details?: Record<string, unknown>) =>
+    new WebhookVerificationError('invalid_input', message, { provider, details }),
+  config: (provider: string, message: string, details?: Record<string, unknown>) =>
+    new WebhookVerificationError('invalid_config', message, { provider, details }),
+  tolerance: (provider: string, message: string, details?: Record<string, unknown>) =>
+    new WebhookVerificationError('timestamp_out_of_tolerance', message, { provider, details }),
+};

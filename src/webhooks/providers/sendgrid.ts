@@ -1,0 +1,93 @@
+/**
+ * SendGrid Event Webhook (signed): ECDSA P-256 with SHA-256 over `<timestamp><raw body>` (the body
+ * ends each event with CRLF: never re-serialize it). `X-Twilio-Email-Event-Webhook-Signature` is a
+ * base64 DER signature, `X-Twilio-Email-Event-Webhook-Timestamp` the send time, and the
+ * verification key (Mail Settings → Signed Event Webhook) is base64 DER SubjectPublicKeyInfo.
+ *
+ * SendGrid's own helper checks no timestamp, so a captured batch verifies forever; we also reject
+ * timestamps outside `toleranceSeconds`.
+ */
+import { bodyText, checkRaw, checkTimestamp, parseEpochSeconds, parseJson, toleranceOf } from '../common.js';
+import { KeyImportError, verifySignature } from '../crypto.js';
+import { ecdsaDerToRaw } from '../der.js';
+import { fromBase64, fromPemOrBase64 } from '../encoding.js';
+import { fail } from '../errors.js';
+import { requireHeader } from '../headers.js';
+import type { RawWebhook, TimestampOptions, VerifiedWebhook } from '../types.js';
+
+const PROVIDER = 'sendgrid';
+const SIGNATURE = 'x-twilio-email-event-webhook-signature';
+const TIMESTAMP = 'x-twilio-email-event-webhook-timestamp';
+
+export interface SendGridWebhookOptions extends TimestampOptions {
+  /** The verification key: base64 DER (as SendGrid shows it) or the same wrapped in PEM. */
+  publicKey: string;
+}
+
+/** One event of the batch; see SendGrid's Event Webhook reference for each `event` type's fields. */
+export interface SendGridEvent {
+  email: string;
+  timestamp: number;
+  event: string;
+  sg_event_id?: string;
+  sg_message_id?: string;
+  [key: string]: unknown;
+}
+
+export async function verifySendGridWebhook<T = SendGridEvent[]>(
+  raw: RawWebhook,
+  options: SendGridWebhookOptions,
+): Promise<VerifiedWebhook<T>> {
+  checkRaw(raw, PROVIDER);
+  const key = typeof options?.publicKey === 'string' ? fromPemOrBase64(options.publicKey) : undefined;
+  if (!key) {
+    throw fail.config(PROVIDER, 'publicKey must be the base64 verification key from Mail Settings → Signed Event Webhook', {
+      field: 'publicKey',
+    });
+  }
+  const tolerance = toleranceOf(options, PROVIDER);
+  const signatureText = requireHeader(raw.headers, SIGNATURE, PROVIDER, 'is signature verification enabled for this Event Webhook?');
+  const ts = requireHeader(raw.headers, TIMESTAMP, PROVIDER);
+  const timestamp = parseEpochSeconds(ts, PROVIDER, TIMESTAMP);
+
+  const der = fromBase64(signatureText);
+  const signature = der && ecdsaDerToRaw(der);
+  let valid = false;
+  if (signature) {
+    try {
+      valid = await verifySignature(
+        { name: 'ECDSA', curve: 'P-256' },
+        key,
+        typeof raw.body === 'string' ? ts + raw.body : concat(ts, raw.body),
+        signature,
+      );
+    } catch (error) {
+      if (error instanceof KeyImportError) {
+        throw fail.config(PROVIDER, `publicKey is not a P-256 public key (${error.message}); copy the verification key again`, {
+          field: 'publicKey',
+        });
+      }
+      throw error;
+    }
+  }
+  if (!valid) {
+    throw fail.signature(
+      PROVIDER,
+      "the Event Webhook signature does not match: pass the exact raw body (events end with CRLF) and this account's verification key",
+      {
+        field: SIGNATURE,
+      },
+    );
+  }
+  checkTimestamp(timestamp, tolerance, options.now, PROVIDER);
+  const payload = parseJson<T>(bodyText(raw.body, PROVIDER), PROVIDER);
+  return { provider: PROVIDER, timestamp, payload };
+}
+
+function concat(prefix: string, body: Uint8Array): Uint8Array {
+  const head = new TextEncoder().encode(prefix);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
+  return out;
+}
