@@ -89,10 +89,16 @@ const RULES: Rule[] = [
     pattern: /\bSG\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
     replace: () => `SG.${MASK}`,
   },
-  // Authorization header values: Bearer, Basic, Digest and friends.
+  // Authorization header values: Bearer, Basic, Digest, AWS SigV4. The credential must look like one
+  // (no spaces, at least 8 characters) so prose such as "the bearer of this message" stays readable.
   {
-    pattern: /\b(Bearer|Basic|Digest|Token|AWS4-HMAC-SHA256)(\s+)[^\s"',;]+(?:,\s*[A-Za-z]+=[^\s"',;]+)*/gi,
+    pattern: /\b(Bearer|Basic|Digest|AWS4-HMAC-SHA256)(\s+)[^\s"',;]{8,}(?:,\s*[A-Za-z]+=[^\s"',;]+)*/gi,
     replace: (_m, scheme: string, space: string) => `${scheme}${space}${MASK}`,
+  },
+  // The generic `Token` scheme only where it is clearly a header value.
+  {
+    pattern: /\b(authorization\s*[:=]\s*Token)(\s+)[^\s"',;]+/gi,
+    replace: (_m, head: string, space: string) => `${head}${space}${MASK}`,
   },
   // Credentials in URLs: scheme://user:password@host
   {
@@ -110,6 +116,10 @@ const RULES: Rule[] = [
       }
       // Already masked by a more specific rule (`Authorization: Bearer ****`, `sk_live_****abcd`).
       if (value.includes(MASK) || AUTH_SCHEME.test(value)) return match;
+      // `key: value` with a space and no quote reads like prose ("clientState: it must match"):
+      // mask only values that look like credentials there. `key=value` and quoted JSON always mask.
+      const prose = /:\s/.test(sep) && !/["']/.test(sep);
+      if (prose && value.length < 8 && !/\d/.test(value)) return match;
       return `${key}${sep}${MASK}`;
     },
   },

@@ -78,6 +78,20 @@ describe('redact', () => {
     expect(redactString('publishable pk_live_abcdefghijkl and idempotency_key=abc')).toBe(
       'publishable pk_live_abcdefghijkl and idempotency_key=abc',
     );
+    expect(redactString('Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b')).toBe('Authorization: Token ****');
+    expect(redactString('password=pw&user=ann')).toBe('password=****&user=ann');
+    expect(redactString('{"password":"pw"}')).toBe('{"password":"****"}');
+  });
+
+  it('leaves prose readable: scheme words and telling keys in sentences are not credentials', () => {
+    for (const text of [
+      'the token of your channel did not match',
+      'the bearer of this message is trusted',
+      'clientState: it must match the subscription',
+      'basic auth is not supported here',
+    ]) {
+      expect(redactString(text)).toBe(text);
+    }
   });
 
   it('walks nested objects, arrays, Maps, Headers and Errors without mutating them', () => {
