@@ -15,6 +15,7 @@ import { assertTimeZone } from '../time/zones.js';
 import { resolveDateList, type SeriesFrame } from './dates.js';
 import { parseRecurrenceLines, parseRrule } from './parse.js';
 import { RRule, type RRuleOptions, Weekday } from './rrule-lib.js';
+import { periodStart, selectPositions } from './setpos.js';
 import { makeDefaultsExplicit, skipAhead } from './skip.js';
 import type {
   ExpandOptions,
@@ -72,13 +73,16 @@ export function toRRuleOptions(rule: RecurrenceRule, dtstart: number): Partial<R
   if (rule.count !== undefined) opts.count = rule.count;
   if (rule.wkst !== undefined) opts.wkst = WEEKDAYS.indexOf(rule.wkst);
   if (rule.byDay) opts.byweekday = rule.byDay.map((d) => new Weekday(WEEKDAYS.indexOf(d.weekday), d.n));
-  if (rule.byMonth) opts.bymonth = rule.byMonth;
-  if (rule.byMonthDay) opts.bymonthday = rule.byMonthDay;
-  if (rule.byYearDay) opts.byyearday = rule.byYearDay;
-  if (rule.byWeekNo) opts.byweekno = rule.byWeekNo;
-  if (rule.byHour) opts.byhour = rule.byHour;
-  if (rule.byMinute) opts.byminute = rule.byMinute;
-  if (rule.bySecond) opts.bysecond = rule.bySecond;
+  // rrule emits times in the order BYHOUR/BYMINUTE/BYSECOND are written (BYHOUR=20,5 gives 20:00
+  // before 05:00, which breaks COUNT): hand it sorted lists.
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  if (rule.byMonth) opts.bymonth = sorted(rule.byMonth);
+  if (rule.byMonthDay) opts.bymonthday = sorted(rule.byMonthDay);
+  if (rule.byYearDay) opts.byyearday = sorted(rule.byYearDay);
+  if (rule.byWeekNo) opts.byweekno = sorted(rule.byWeekNo);
+  if (rule.byHour) opts.byhour = sorted(rule.byHour);
+  if (rule.byMinute) opts.byminute = sorted(rule.byMinute);
+  if (rule.bySecond) opts.bysecond = sorted(rule.bySecond);
   if (rule.bySetPos) opts.bysetpos = rule.bySetPos;
   return opts;
 }
@@ -116,6 +120,93 @@ function assertAllDayRule(rule: RecurrenceRule): void {
   }
 }
 
+/**
+ * BYSETPOS path (see setpos.ts): rrule generates whole periods without BYSETPOS; we select the
+ * positions, then apply DTSTART, UNTIL (rrule bound) and COUNT in dateutil's order.
+ */
+function generateWithSetPos(
+  rule: RecurrenceRule,
+  opts: Partial<RRuleOptions>,
+  original: number,
+  dtstart: number,
+  stop: number | undefined,
+  wallHi: number,
+  accept: (wall: number) => boolean,
+): void {
+  const wkst = rule.wkst ?? 'MO';
+  const first = new Date(original);
+  // Moving DTSTART to its period's start must not change the times rrule derives from it.
+  const freq = FREQ_INDEX[rule.freq];
+  if (freq < FREQ_INDEX.HOURLY) opts.byhour ??= [first.getUTCHours()];
+  if (freq < FREQ_INDEX.MINUTELY) opts.byminute ??= [first.getUTCMinutes()];
+  if (freq < FREQ_INDEX.SECONDLY) opts.bysecond ??= [first.getUTCSeconds()];
+  delete opts.bysetpos;
+  delete opts.count;
+  opts.dtstart = new Date(periodStart(rule.freq, wkst, dtstart));
+  // The period holding `stop` must be generated whole (its last members decide negative positions).
+  if (stop !== undefined) opts.until = new Date(stop + PERIOD_MAX_MS[rule.freq]);
+  let emitted = 0;
+  let done = false;
+  let key: number | undefined;
+  let bucket: number[] = [];
+  const flush = () => {
+    for (const wall of selectPositions(bucket, rule.bySetPos ?? [])) {
+      if (wall < original || (stop !== undefined && wall > stop)) continue;
+      if (rule.count !== undefined && ++emitted > rule.count) return (done = true);
+      if (!accept(wall)) return (done = true);
+    }
+    return done;
+  };
+  new RRule(opts, true).all((date) => {
+    const wall = date.getTime();
+    const k = periodStart(rule.freq, wkst, wall);
+    if (k !== key) {
+      if (key !== undefined && flush()) return false;
+      if (k > wallHi) return false;
+      key = k;
+      bucket = [];
+    }
+    bucket.push(wall);
+    return true;
+  });
+  if (!done && key !== undefined) flush();
+}
+
+const PERIOD_MAX_MS: Record<RecurrenceRule['freq'], number> = {
+  YEARLY: 366 * MS_PER_DAY,
+  MONTHLY: 31 * MS_PER_DAY,
+  WEEKLY: 7 * MS_PER_DAY,
+  DAILY: MS_PER_DAY,
+  HOURLY: 3_600_000,
+  MINUTELY: 60_000,
+  SECONDLY: 1000,
+};
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * BYHOUR with FREQ=HOURLY (and BYMINUTE/BYSECOND with MINUTELY/SECONDLY) can only hit values
+ * reachable from DTSTART in INTERVAL steps; a rule where none is reachable never matches and would
+ * make rrule loop forever. python-dateutil refuses it the same way (empty byxxx set).
+ */
+function assertReachable(rule: RecurrenceRule, dtstart: number): void {
+  const d = new Date(dtstart);
+  const checks = [
+    ['HOURLY', 'BYHOUR', rule.byHour, d.getUTCHours(), 24],
+    ['MINUTELY', 'BYMINUTE', rule.byMinute, d.getUTCMinutes(), 60],
+    ['SECONDLY', 'BYSECOND', rule.bySecond, d.getUTCSeconds(), 60],
+  ] as const;
+  for (const [freq, part, values, from, base] of checks) {
+    if (rule.freq !== freq || values === undefined) continue;
+    const step = gcd(rule.interval ?? 1, base);
+    if (!values.some((v) => (((v - from) % step) + step) % step === 0)) {
+      throw new IntegrationError('invalid_input', `RRULE ${part}: no value is reachable from the start in steps of INTERVAL=${rule.interval ?? 1}`, {
+        details: { field: 'rrule', part },
+      });
+    }
+  }
+}
+
 interface Internal {
   /** Off only in tests, to compare with the full expansion. */
   skip: boolean;
@@ -150,6 +241,7 @@ export function expandInternal<T>(series: RecurringSeries<T>, window: ExpansionW
   }
   const rule = parseRrule(ruleText);
   if (start.allDay) assertAllDayRule(rule);
+  assertReachable(rule, start.wall);
 
   const fromTs = parseInstant(window.from, 'window.from');
   const toTs = parseInstant(window.to, 'window.to');
@@ -179,22 +271,28 @@ export function expandInternal<T>(series: RecurringSeries<T>, window: ExpansionW
   let generated = 0;
 
   const until = rule.until === undefined ? undefined : untilBound(rule.until, start);
+  /** One generated wall time, in order; false stops the iteration. */
+  const accept = (wall: number): boolean => {
+    const at = start.allDay ? wall : wallToEpoch(wall, start.zone);
+    if (until?.instant !== undefined && at > until.instant) return false;
+    if (!inWindow(at) || removed.has(at)) return true;
+    points.push({ at });
+    return ++generated <= max;
+  };
   if (until === undefined || until.wall >= wallLo) {
     const opts = toRRuleOptions(rule, start.wall);
     makeDefaultsExplicit(opts, rule.freq, new Date(start.wall));
-    if (internal.skip && rule.count === undefined) {
-      opts.dtstart = new Date(skipAhead(rule.freq, rule.interval ?? 1, start.wall, wallLo));
+    const dtstart = internal.skip && rule.count === undefined ? skipAhead(rule.freq, rule.interval ?? 1, start.wall, wallLo) : start.wall;
+    // Without COUNT, nothing after the window matters: bounding rrule there also stops a rule that
+    // can never match (BYMONTH=2;BYMONTHDAY=30) from iterating to year 9999.
+    const stop = rule.count === undefined ? Math.min(until?.wall ?? wallHi, wallHi) : until?.wall;
+    if (rule.bySetPos) {
+      generateWithSetPos(rule, opts, start.wall, dtstart, stop, wallHi, accept);
+    } else {
+      opts.dtstart = new Date(dtstart);
+      if (stop !== undefined) opts.until = new Date(stop);
+      new RRule(opts, true).between(new Date(wallLo), new Date(wallHi), true, (date) => accept(date.getTime()));
     }
-    if (until !== undefined) opts.until = new Date(until.wall);
-    const rr = new RRule(opts, true);
-    rr.between(new Date(wallLo), new Date(wallHi), true, (date) => {
-      const wall = date.getTime();
-      const at = start.allDay ? wall : wallToEpoch(wall, start.zone);
-      if (until?.instant !== undefined && at > until.instant) return false;
-      if (!inWindow(at) || removed.has(at)) return true;
-      points.push({ at });
-      return ++generated <= max;
-    });
   }
   for (const at of rdates) if (inWindow(at) && !removed.has(at)) points.push({ at });
   for (const override of overrides.values()) {
