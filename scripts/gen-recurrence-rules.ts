@@ -72,7 +72,8 @@ const ruleArb = fc
     if (byDay) parts.push(`BYDAY=${byDay.join(',')}`);
     if (r.byHour && !allDay && (r.freq === 'DAILY' || r.freq === 'HOURLY')) parts.push(`BYHOUR=${r.byHour.join(',')}`);
     const hasSet = parts.some((p) => /^BY/.test(p));
-    if (r.bySetPos && hasSet && (r.freq === 'MONTHLY' || r.freq === 'YEARLY' || r.freq === 'WEEKLY')) parts.push(`BYSETPOS=${r.bySetPos.join(',')}`);
+    if (r.bySetPos && hasSet && (r.freq === 'MONTHLY' || r.freq === 'YEARLY' || r.freq === 'WEEKLY'))
+      parts.push(`BYSETPOS=${r.bySetPos.join(',')}`);
     if (r.wkst) parts.push(`WKST=${r.wkst}`);
     const start = Date.UTC(r.year, r.month - 1, r.day, allDay ? 0 : r.hour, allDay ? 0 : r.minute);
     const span = SPAN_DAYS[r.freq] * r.interval;

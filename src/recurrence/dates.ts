@@ -20,7 +20,10 @@ const BASIC_RE = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?$/i;
 /** `YYYYMMDD[THHMMSS[Z]]` (iCalendar basic form) to the ISO form our parsers take. */
 export function basicToIso(value: string, field: string): string {
   const m = BASIC_RE.exec(value);
-  if (!m) throw new IntegrationError('invalid_input', `${field} value ${JSON.stringify(value.slice(0, 40))} is not YYYYMMDD[THHMMSS[Z]]`, { details: { field } });
+  if (!m)
+    throw new IntegrationError('invalid_input', `${field} value ${JSON.stringify(value.slice(0, 40))} is not YYYYMMDD[THHMMSS[Z]]`, {
+      details: { field },
+    });
   const date = `${m[1]}-${m[2]}-${m[3]}`;
   return m[4] === undefined ? date : `${date}T${m[4]}:${m[5]}:${m[6]}${m[7] ? 'Z' : ''}`;
 }

@@ -116,7 +116,10 @@ function untilBound(until: string, start: ResolvedStart): UntilBound {
 
 function assertAllDayRule(rule: RecurrenceRule): void {
   if (FREQ_INDEX[rule.freq] > FREQ_INDEX.DAILY || rule.byHour || rule.byMinute || rule.bySecond) {
-    throw invalid('rrule', `an all-day series recurs by whole days: FREQ=${rule.freq} or BYHOUR/BYMINUTE/BYSECOND is not valid with start.date`);
+    throw invalid(
+      'rrule',
+      `an all-day series recurs by whole days: FREQ=${rule.freq} or BYHOUR/BYMINUTE/BYSECOND is not valid with start.date`,
+    );
   }
 }
 
@@ -200,9 +203,13 @@ function assertReachable(rule: RecurrenceRule, dtstart: number): void {
     if (rule.freq !== freq || values === undefined) continue;
     const step = gcd(rule.interval ?? 1, base);
     if (!values.some((v) => (((v - from) % step) + step) % step === 0)) {
-      throw new IntegrationError('invalid_input', `RRULE ${part}: no value is reachable from the start in steps of INTERVAL=${rule.interval ?? 1}`, {
-        details: { field: 'rrule', part },
-      });
+      throw new IntegrationError(
+        'invalid_input',
+        `RRULE ${part}: no value is reachable from the start in steps of INTERVAL=${rule.interval ?? 1}`,
+        {
+          details: { field: 'rrule', part },
+        },
+      );
     }
   }
 }
@@ -218,11 +225,20 @@ interface Internal {
  * all-day occurrence is in the window when its date overlaps the window read in the window's own
  * offsets: `2024-03-01T00:00:00-05:00` … `2024-04-01T00:00:00-04:00` is the dates of March).
  */
-export function expandRecurrence<T = unknown>(series: RecurringSeries<T>, window: ExpansionWindow, options: ExpandOptions = {}): Occurrence<T>[] {
+export function expandRecurrence<T = unknown>(
+  series: RecurringSeries<T>,
+  window: ExpansionWindow,
+  options: ExpandOptions = {},
+): Occurrence<T>[] {
   return expandInternal(series, window, options, { skip: true });
 }
 
-export function expandInternal<T>(series: RecurringSeries<T>, window: ExpansionWindow, options: ExpandOptions, internal: Internal): Occurrence<T>[] {
+export function expandInternal<T>(
+  series: RecurringSeries<T>,
+  window: ExpansionWindow,
+  options: ExpandOptions,
+  internal: Internal,
+): Occurrence<T>[] {
   if (typeof series !== 'object' || series === null) throw invalid('series', 'series must be an object');
   if (typeof window !== 'object' || window === null) throw invalid('window', 'window must be { from, to }');
   const limit = options.limit;
@@ -257,9 +273,7 @@ export function expandInternal<T>(series: RecurringSeries<T>, window: ExpansionW
     wallLo = fromTs + Math.min(offsetAt(start.zone, fromTs - MS_PER_DAY), offsetAt(start.zone, fromTs)) * MS_PER_MINUTE - SLACK_MS;
     wallHi = toTs + Math.max(offsetAt(start.zone, toTs + MS_PER_DAY), offsetAt(start.zone, toTs)) * MS_PER_MINUTE + SLACK_MS;
   }
-  const inWindow = start.allDay
-    ? (date: number) => date > wallLo - 1 && date <= wallHi
-    : (ts: number) => ts >= fromTs && ts < toTs;
+  const inWindow = start.allDay ? (date: number) => date > wallLo - 1 && date <= wallHi : (ts: number) => ts >= fromTs && ts < toTs;
 
   const exdates = new Set(resolveDateList(exdateLines, start, 'EXDATE'));
   const rdates = resolveDateList(rdateLines, start, 'RDATE');
@@ -327,8 +341,12 @@ function resolveOverrides<T>(list: InstanceOverride<T>[] | undefined, start: Res
     if (o.cancelled !== true) {
       if (o.start === undefined) throw invalid(`${field}.start`, `${field} needs start (or cancelled: true)`);
       const s = resolveStart(o.start, `${field}.start`);
-      if (s.allDay !== start.allDay) throw invalid(`${field}.start`, `${field}.start must be ${start.allDay ? 'a date' : 'a date-time'} like the series`);
-      resolved.start = { at: s.allDay ? s.wall : wallToEpoch(s.wall, s.zone), value: s.allDay ? { date: formatDate(s.wall) } : { dateTime: formatWall(s.wall), timeZone: s.zone } };
+      if (s.allDay !== start.allDay)
+        throw invalid(`${field}.start`, `${field}.start must be ${start.allDay ? 'a date' : 'a date-time'} like the series`);
+      resolved.start = {
+        at: s.allDay ? s.wall : wallToEpoch(s.wall, s.zone),
+        value: s.allDay ? { date: formatDate(s.wall) } : { dateTime: formatWall(s.wall), timeZone: s.zone },
+      };
     }
     out.set(originalAt, resolved);
   });
@@ -353,7 +371,10 @@ function toOccurrence<T>(at: number, start: ResolvedStart, override?: ResolvedOv
   } else if (start.allDay) {
     occurrence = { start: { date: formatDate(at) } };
   } else {
-    occurrence = { start: { dateTime: formatWall(epochToWall(at, start.zone)), timeZone: start.zone }, instant: formatInstantIn(at, start.zone) };
+    occurrence = {
+      start: { dateTime: formatWall(epochToWall(at, start.zone)), timeZone: start.zone },
+      instant: formatInstantIn(at, start.zone),
+    };
   }
   if (override !== undefined) {
     occurrence.originalStart = override.original;

@@ -3,15 +3,28 @@
  * occurrences (wall-clock stable across DST, independent of the host TZ, skip-ahead for old series),
  * instance overrides, Graph `patternedRecurrence` ↔ RRULE, and English descriptions. Edge-ready.
  */
+
+export { describeRecurrence } from './describe.js';
 export { DEFAULT_MAX_OCCURRENCES, expandRecurrence } from './expand.js';
-export { parseRecurrenceLines, parseRrule, serializeRrule, toGoogleRecurrence, type RecurrenceLines } from './parse.js';
 export {
-  FREQUENCIES,
-  WEEKDAYS,
+  type GraphDayOfWeek,
+  type GraphPatternedRecurrence,
+  type GraphPatternType,
+  type GraphRangeType,
+  type GraphRecurrencePattern,
+  type GraphRecurrenceRange,
+  type GraphWeekIndex,
+  graphRecurrenceToRrule,
+  type RruleToGraphOptions,
+  rruleToGraphRecurrence,
+} from './graph.js';
+export { parseRecurrenceLines, parseRrule, type RecurrenceLines, serializeRrule, toGoogleRecurrence } from './parse.js';
+export {
   type AllDayOccurrence,
   type ByDay,
   type ExpandOptions,
   type ExpansionWindow,
+  FREQUENCIES,
   type Frequency,
   type InstanceOverride,
   type Occurrence,
@@ -19,5 +32,6 @@ export {
   type RecurringSeries,
   type SeriesStart,
   type TimedOccurrence,
+  WEEKDAYS,
   type Weekday,
 } from './types.js';

@@ -164,12 +164,17 @@ export function parseRecurrenceLines(lines: string | readonly string[]): Recurre
     const name = /^[A-Za-z-]+/.exec(line)?.[0].toUpperCase();
     if (name === 'DTSTART') continue;
     if (name === 'RRULE' || name === 'FREQ') {
-      if (out.rrule) throw new IntegrationError('unsupported', 'more than one RRULE in a recurrence is not supported', { details: { field: 'rrule' } });
+      if (out.rrule)
+        throw new IntegrationError('unsupported', 'more than one RRULE in a recurrence is not supported', { details: { field: 'rrule' } });
       out.rrule = serializeRrule(parseRrule(line));
     } else if (name === 'EXDATE') out.exdates.push(line);
     else if (name === 'RDATE') out.rdates.push(line);
-    else if (name === 'EXRULE') throw new IntegrationError('unsupported', 'EXRULE (deprecated by RFC 5545) is not supported', { details: { field: 'rrule' } });
-    else throw new IntegrationError('invalid_input', `unknown recurrence line ${JSON.stringify(line.slice(0, 40))}`, { details: { field: 'recurrence' } });
+    else if (name === 'EXRULE')
+      throw new IntegrationError('unsupported', 'EXRULE (deprecated by RFC 5545) is not supported', { details: { field: 'rrule' } });
+    else
+      throw new IntegrationError('invalid_input', `unknown recurrence line ${JSON.stringify(line.slice(0, 40))}`, {
+        details: { field: 'recurrence' },
+      });
   }
   if (!out.rrule) throw new IntegrationError('invalid_input', 'the recurrence has no RRULE line', { details: { field: 'rrule' } });
   return out;
