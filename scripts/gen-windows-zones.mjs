@@ -47,7 +47,7 @@ const mapTimezones = /<mapTimezones otherVersion="([^"]+)" typeVersion="([^"]+)"
 const rows = [...xml.matchAll(/<mapZone other="([^"]+)" territory="([^"]+)" type="([^"]+)"\/>/g)].map((m) => ({
   windows: m[1],
   territory: m[2],
-  zones: m[3].split(' ').map(canonical),
+  zones: m[3].split(' ').filter(Boolean).map(canonical),
 }));
 if (rows.length !== 500) throw new Error(`expected 500 mapZone rows, found ${rows.length}`);
 

@@ -98,7 +98,7 @@ export const WINDOWS_TO_IANA: Readonly<Record<string, Readonly<Record<string, st
   },
   'Central Standard Time (Mexico)': {
     '001': 'America/Mexico_City',
-    MX: 'America/Mexico_City America/Bahia_Banderas America/Merida America/Monterrey America/Chihuahua ',
+    MX: 'America/Mexico_City America/Bahia_Banderas America/Merida America/Monterrey America/Chihuahua',
   },
   'Canada Central Standard Time': {
     '001': 'America/Regina',
@@ -852,7 +852,6 @@ export const IANA_TO_WINDOWS: Readonly<Record<string, string>> = {
   'America/Merida': 'Central Standard Time (Mexico)',
   'America/Monterrey': 'Central Standard Time (Mexico)',
   'America/Chihuahua': 'Central Standard Time (Mexico)',
-  '': 'Central Standard Time (Mexico)',
   'America/Regina': 'Canada Central Standard Time',
   'America/Swift_Current': 'Canada Central Standard Time',
   'America/Bogota': 'SA Pacific Standard Time',
