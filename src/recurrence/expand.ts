@@ -14,7 +14,7 @@ import { formatDate, formatWall, MS_PER_DAY, MS_PER_MINUTE, parseDate, parseDate
 import { assertTimeZone } from '../time/zones.js';
 import { resolveDateList, type SeriesFrame } from './dates.js';
 import { parseRecurrenceLines, parseRrule } from './parse.js';
-import { RRule, type RRuleOptions, Weekday } from './rrule-lib.js';
+import { boundedRRule, type RRuleOptions, Weekday } from './rrule-lib.js';
 import { periodStart, selectPositions } from './setpos.js';
 import { makeDefaultsExplicit, skipAhead } from './skip.js';
 import type {
@@ -160,7 +160,7 @@ function generateWithSetPos(
     }
     return done;
   };
-  new RRule(opts, true).all((date) => {
+  boundedRRule(opts, wallHi + PERIOD_MAX_MS[rule.freq]).all((date) => {
     const wall = date.getTime();
     const k = periodStart(rule.freq, wkst, wall);
     if (k !== key) {
@@ -305,7 +305,7 @@ export function expandInternal<T>(
     } else {
       opts.dtstart = new Date(dtstart);
       if (stop !== undefined) opts.until = new Date(stop);
-      new RRule(opts, true).between(new Date(wallLo), new Date(wallHi), true, (date) => accept(date.getTime()));
+      boundedRRule(opts, wallHi).between(new Date(wallLo), new Date(wallHi), true, (date) => accept(date.getTime()));
     }
   }
   for (const at of rdates) if (inWindow(at) && !removed.has(at)) points.push({ at });

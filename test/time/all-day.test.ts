@@ -69,7 +69,10 @@ describe('all-day values', () => {
   });
 
   it('floating times pin to a zone; isAllDay tells the shapes apart', () => {
-    expect(floatingToLocal({ dateTime: '2024-01-01T09:00' }, 'Europe/Kiev')).toEqual({ dateTime: '2024-01-01T09:00:00', timeZone: 'Europe/Kyiv' });
+    expect(floatingToLocal({ dateTime: '2024-01-01T09:00' }, 'Europe/Kiev')).toEqual({
+      dateTime: '2024-01-01T09:00:00',
+      timeZone: 'Europe/Kyiv',
+    });
     expect(codeOf(() => floatingToLocal({ dateTime: '2024-01-01T09:00Z' }, 'UTC'))).toBe('invalid_input');
     expect(isAllDay({ date: '2024-01-01' })).toBe(true);
     expect(isAllDay({ dateTime: '2024-01-01T09:00' })).toBe(false);

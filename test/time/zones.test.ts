@@ -13,7 +13,15 @@ function codeOf(fn: () => unknown): string | undefined {
 
 describe('zone validation', () => {
   it('accepts IANA names and returns them unchanged', () => {
-    for (const z of ['America/New_York', 'Europe/London', 'Pacific/Chatham', 'America/Argentina/Buenos_Aires', 'UTC', 'Etc/GMT+5', 'America/Ciudad_Juarez']) {
+    for (const z of [
+      'America/New_York',
+      'Europe/London',
+      'Pacific/Chatham',
+      'America/Argentina/Buenos_Aires',
+      'UTC',
+      'Etc/GMT+5',
+      'America/Ciudad_Juarez',
+    ]) {
       expect(assertTimeZone(z)).toBe(z);
     }
   });
