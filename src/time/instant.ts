@@ -39,9 +39,38 @@ function zoneObject(zone: string): IANAZone {
   return z;
 }
 
-/** The zone's UTC offset at `ts` (epoch ms), in minutes. `zone` must already be validated. */
+/** Offsets at UTC midnights, per zone: `day number → minutes`. Bounded; zone data never changes in a process. */
+const dayOffsets = new Map<string, Map<number, number>>();
+const MAX_CACHED_DAYS = 50_000;
+
+function offsetAtDayStart(zone: string, day: number): number {
+  let days = dayOffsets.get(zone);
+  if (!days) {
+    days = new Map();
+    dayOffsets.set(zone, days);
+  }
+  let offset = days.get(day);
+  if (offset === undefined) {
+    if (days.size >= MAX_CACHED_DAYS) days.clear();
+    offset = zoneObject(zone).offset(day * MS_PER_DAY);
+    days.set(day, offset);
+  }
+  return offset;
+}
+
+/**
+ * The zone's UTC offset at `ts` (epoch ms), in minutes. `zone` must already be validated.
+ *
+ * Asking Intl (through luxon) costs microseconds per call, several calls per occurrence. Offsets
+ * only change at transitions, and no zone has had two transitions within one day since 1970, so
+ * when the offsets at the UTC midnights around `ts` agree, that is the offset all day (cached per
+ * day); only on a transition day do we ask Intl for the exact instant.
+ */
 export function offsetAt(zone: string, ts: number): number {
   if (zone === 'UTC') return 0;
+  const day = Math.floor(ts / MS_PER_DAY);
+  const before = offsetAtDayStart(zone, day);
+  if (before === offsetAtDayStart(zone, day + 1)) return before;
   return zoneObject(zone).offset(ts);
 }
 

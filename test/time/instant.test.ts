@@ -123,3 +123,35 @@ describe('toInstant / toLocal', () => {
     expect(codeOf(() => toLocal('2024-01-01T09:00:00', 'UTC'))).toBe('invalid_input');
   });
 });
+
+describe('offset cache', () => {
+  it('agrees with luxon at every instant, transitions included (property)', async () => {
+    const { IANAZone } = await import('luxon');
+    const { offsetAt } = await import('../../src/time/instant.js');
+    const zones = [
+      'America/New_York',
+      'Europe/London',
+      'Australia/Sydney',
+      'Asia/Kolkata',
+      'America/Santiago',
+      'Pacific/Chatham',
+      'Europe/Dublin',
+      'Australia/Lord_Howe',
+    ];
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2037, 0, 1) }), fc.constantFrom(...zones), (ts, zone) => {
+        expect(offsetAt(zone, ts)).toBe(IANAZone.create(zone).offset(ts));
+      }),
+      { numRuns: 2000 },
+    );
+    // Every minute across the 2024 US and Chatham transitions.
+    for (const [zone, from] of [
+      ['America/New_York', Date.UTC(2024, 2, 10, 6)],
+      ['America/New_York', Date.UTC(2024, 10, 3, 5)],
+      ['Pacific/Chatham', Date.UTC(2024, 8, 28, 13)],
+    ] as const) {
+      for (let ts = from; ts < from + 3 * 3_600_000; ts += 60_000)
+        expect(offsetAt(zone, ts), `${zone} ${new Date(ts).toISOString()}`).toBe(IANAZone.create(zone).offset(ts));
+    }
+  });
+});
