@@ -25,7 +25,6 @@ import type {
   RecurrenceRule,
   RecurringSeries,
   SeriesStart,
-  Weekday as WeekdayName,
 } from './types.js';
 import { WEEKDAYS } from './types.js';
 
@@ -382,5 +381,3 @@ function toOccurrence<T>(at: number, start: ResolvedStart, override?: ResolvedOv
   }
   return occurrence;
 }
-
-export type { WeekdayName };

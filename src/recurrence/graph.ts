@@ -110,6 +110,10 @@ export function rruleToGraphRecurrence(rrule: string, start: SeriesStart, option
   } else if (rule.until !== undefined) {
     range.type = 'endDate';
     range.endDate = endDateOf(rule.until, s);
+    if (range.endDate < range.startDate) {
+      // Graph refuses an endDate before startDate; the RRULE has no occurrence at all.
+      invalid('rrule', `UNTIL=${rule.until} is before the series start ${range.startDate}: the series has no occurrences`);
+    }
   }
   if (!s.allDay) range.recurrenceTimeZone = s.zone;
   return { pattern, range };
@@ -222,18 +226,19 @@ export function graphRecurrenceToRrule(recurrence: GraphPatternedRecurrence, sta
   if (typeof range !== 'object' || range === null) invalid('recurrence.range', 'is required');
   const interval = pattern.interval ?? 1;
   if (!Number.isInteger(interval) || interval < 1) invalid('recurrence.pattern.interval', 'must be a positive integer');
+  const startDate = parseDate(range.startDate, 'recurrence.range.startDate');
   const days = (): ByDay[] => {
     const list = pattern.daysOfWeek;
     if (!Array.isArray(list) || list.length === 0) invalid('recurrence.pattern.daysOfWeek', `is required for ${pattern.type}`);
     return list.map((d) => {
-      const code = DAY_CODES[d];
+      const code = Object.hasOwn(DAY_CODES, d) ? DAY_CODES[d] : undefined;
       if (!code) invalid('recurrence.pattern.daysOfWeek', `contains ${JSON.stringify(d)}, not a day name`);
       return { weekday: code };
     });
   };
   const index = (): number => {
     const value = pattern.index ?? 'first';
-    const n = INDEXES[value];
+    const n = Object.hasOwn(INDEXES, value) ? INDEXES[value] : undefined;
     if (n === undefined) invalid('recurrence.pattern.index', `must be first, second, third, fourth or last, not ${JSON.stringify(value)}`);
     return n;
   };
@@ -256,7 +261,7 @@ export function graphRecurrenceToRrule(recurrence: GraphPatternedRecurrence, sta
       rule.freq = 'WEEKLY';
       rule.byDay = days();
       const first = pattern.firstDayOfWeek ?? 'sunday'; // Graph's documented default
-      const code = DAY_CODES[first];
+      const code = Object.hasOwn(DAY_CODES, first) ? DAY_CODES[first] : undefined;
       if (!code) invalid('recurrence.pattern.firstDayOfWeek', `${JSON.stringify(first)} is not a day name`);
       rule.wkst = code;
       break;
@@ -302,9 +307,12 @@ export function graphRecurrenceToRrule(recurrence: GraphPatternedRecurrence, sta
       rule.count = n as number;
       break;
     }
-    case 'endDate':
-      rule.until = untilOf(parseDate(range.endDate, 'recurrence.range.endDate'), start, range.recurrenceTimeZone);
+    case 'endDate': {
+      const endDate = parseDate(range.endDate, 'recurrence.range.endDate');
+      if (endDate < startDate) invalid('recurrence.range.endDate', `${range.endDate} is before startDate ${range.startDate}`);
+      rule.until = untilOf(endDate, start, range.recurrenceTimeZone);
       break;
+    }
     default:
       invalid('recurrence.range.type', `${JSON.stringify(range.type)} is not endDate, noEnd or numbered`);
   }

@@ -94,7 +94,7 @@ export function parseRrule(input: string): RecurrenceRule {
         });
         break;
       default:
-        if (name in INT_LIST) {
+        if (Object.hasOwn(INT_LIST, name)) {
           (rule as Record<string, unknown>)[INT_LIST[name]!.key] = intList(name, value);
         } else if (name.startsWith('X-')) {
           // RFC 5545 lets producers add x-names; they carry no recurrence semantics for us.

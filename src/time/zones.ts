@@ -57,8 +57,8 @@ function resolve(zone: string): string | undefined {
   // Names are case-sensitive in the tz database; Intl is not. Accept only the exact spelling so
   // `america/new_york` is reported rather than guessed at.
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2}$/.test(zone)) return undefined;
-  const alias = ZONE_ALIASES[zone];
-  if (alias !== undefined) return alias;
+  // Own keys only: `constructor` or `toString` must not resolve through Object.prototype.
+  if (Object.hasOwn(ZONE_ALIASES, zone)) return ZONE_ALIASES[zone];
   if (!IANAZone.isValidZone(zone)) return undefined;
   if (knownZones().has(zone)) return zone;
   // Intl resolves names case-insensitively (`america/new_york` works) but the tz database does not,
@@ -83,7 +83,7 @@ export function assertTimeZone(zone: unknown, field = 'timeZone'): string {
   }
   const canonical = canonicalTimeZone(zone);
   if (canonical !== undefined) return canonical;
-  const suggestion = SUGGESTIONS[zone];
+  const suggestion = Object.hasOwn(SUGGESTIONS, zone) ? SUGGESTIONS[zone] : undefined;
   const hint = suggestion
     ? ` POSIX-style and abbreviated zones are ambiguous; use ${suggestion}.`
     : ' Use an IANA name such as America/New_York (Windows names go through windowsToIana).';

@@ -70,6 +70,11 @@ describe('rruleToGraphRecurrence', () => {
     expect(rruleToGraphRecurrence('FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR', s).pattern).toMatchObject({ type: 'weekly', interval: 1 });
   });
 
+  it('refuses an UNTIL before the start (Graph cannot hold an empty series)', () => {
+    const e = errorOf(() => rruleToGraphRecurrence('FREQ=DAILY;UNTIL=20231231T235959Z', { dateTime: '2024-01-01T09:00', timeZone: NY }));
+    expect(e.code).toBe('invalid_input');
+  });
+
   it('turns UNTIL into an inclusive local endDate', () => {
     // 09:00 New York on Jan 31 is 14:00Z: UNTIL at 14:00Z keeps Jan 31, one second earlier does not.
     const s = { dateTime: '2024-01-01T09:00:00', timeZone: NY };
@@ -188,6 +193,15 @@ describe('graphRecurrenceToRrule', () => {
     [{ pattern: { type: 'daily', interval: 0 }, range }, 'recurrence.pattern.interval'],
     [{ pattern: { type: 'weekly', interval: 1 }, range }, 'recurrence.pattern.daysOfWeek'],
     [{ pattern: { type: 'weekly', interval: 1, daysOfWeek: ['funday'] }, range }, 'recurrence.pattern.daysOfWeek'],
+    [{ pattern: { type: 'weekly', interval: 1, daysOfWeek: ['constructor'] }, range }, 'recurrence.pattern.daysOfWeek'],
+    [
+      { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], firstDayOfWeek: 'toString' }, range },
+      'recurrence.pattern.firstDayOfWeek',
+    ],
+    [
+      { pattern: { type: 'relativeMonthly', interval: 1, daysOfWeek: ['monday'], index: 'constructor' }, range },
+      'recurrence.pattern.index',
+    ],
     [{ pattern: { type: 'absoluteMonthly', interval: 1, dayOfMonth: 32 }, range }, 'recurrence.pattern.dayOfMonth'],
     [{ pattern: { type: 'absoluteYearly', interval: 1, month: 4, dayOfMonth: 31 }, range }, 'recurrence.pattern.dayOfMonth'],
     [{ pattern: { type: 'absoluteYearly', interval: 1, month: 13, dayOfMonth: 1 }, range }, 'recurrence.pattern.month'],
@@ -199,6 +213,11 @@ describe('graphRecurrenceToRrule', () => {
     ],
     [{ pattern: { type: 'daily', interval: 1 }, range: { type: 'forever', startDate: '2024-01-01' } }, 'recurrence.range.type'],
     [{ range }, 'recurrence.pattern'],
+    [{ pattern: { type: 'daily', interval: 1 }, range: { type: 'noEnd', startDate: '2024-02-30' } }, 'recurrence.range.startDate'],
+    [
+      { pattern: { type: 'daily', interval: 1 }, range: { type: 'endDate', startDate: '2024-02-01', endDate: '2024-01-31' } },
+      'recurrence.range.endDate',
+    ],
     [null, 'recurrence'],
   ])('rejects %j naming %s', (recurrence, field) => {
     try {
@@ -303,8 +322,17 @@ describe('round trips (property)', () => {
           const startDay = Date.UTC(s.y, 0, 1 + s.d);
           const seriesStart = { dateTime: `${ymd(startDay)}T${String(s.h).padStart(2, '0')}:15:00`, timeZone: NY };
           const rrule = `RRULE:${rule}${end}`;
-          const back = graphRecurrenceToRrule(rruleToGraphRecurrence(rrule, seriesStart), seriesStart);
           const window = { from: `${s.y}-01-01T00:00:00Z`, to: `${s.y + 6}-01-01T00:00:00Z` };
+          let graph: GraphPatternedRecurrence;
+          try {
+            graph = rruleToGraphRecurrence(rrule, seriesStart);
+          } catch (err) {
+            // Only an UNTIL before the start is refused, and then the RRULE really has no occurrence.
+            expect(isIntegrationError(err) && err.code).toBe('invalid_input');
+            expect(expandRecurrence({ rrule, start: seriesStart }, window)).toEqual([]);
+            return;
+          }
+          const back = graphRecurrenceToRrule(graph, seriesStart);
           expect(expandRecurrence({ rrule: back, start: seriesStart }, window, { limit: 300 })).toEqual(
             expandRecurrence({ rrule, start: seriesStart }, window, { limit: 300 }),
           );
