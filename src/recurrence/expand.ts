@@ -240,7 +240,7 @@ export function expandInternal<T>(
 ): Occurrence<T>[] {
   if (typeof series !== 'object' || series === null) throw invalid('series', 'series must be an object');
   if (typeof window !== 'object' || window === null) throw invalid('window', 'window must be { from, to }');
-  const limit = options.limit;
+  const limit = options?.limit;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw invalid('limit', 'limit must be a positive integer');
   const start = resolveStart(series.start);
 

@@ -193,7 +193,7 @@ function monthPart(
   if (day < 0) unsupported(`BYMONTHDAY=${day}`, 'Graph counts days from the start of the month only (-1 excepted)');
   // Where the day is missing from some months of the pattern, Outlook clamps and RRULE skips.
   const skipsSome = month === undefined ? day > 28 : month === 2 && day === 29;
-  if (skipsSome && options.monthEnd !== 'clamp') {
+  if (skipsSome && options?.monthEnd !== 'clamp') {
     unsupported(
       `BYMONTHDAY=${day}`,
       `Outlook moves day ${day} to the last day of shorter months, RRULE skips those months; pass { monthEnd: 'clamp' } to accept Outlook's meaning`,

@@ -146,6 +146,9 @@ export function toLocal(instant: string, timeZone: string): LocalDateTime {
 
 function assertPolicy(policy: DstPolicy | undefined): void {
   if (policy === undefined) return;
+  if (typeof policy !== 'object' || policy === null) {
+    throw new IntegrationError('invalid_input', 'policy must be an object like { gap, overlap }', { details: { field: 'policy' } });
+  }
   if (policy.gap !== undefined && !['forward', 'backward', 'reject'].includes(policy.gap)) {
     throw new IntegrationError('invalid_input', `policy.gap must be forward, backward or reject`, { details: { field: 'policy.gap' } });
   }

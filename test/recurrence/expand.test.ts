@@ -132,6 +132,7 @@ describe('expandRecurrence: window, UNTIL, limit', () => {
   });
 
   it('rejects a bad limit', () => {
+    expect(expandRecurrence(series, { from: '2024-01-01T00:00:00Z', to: '2024-01-03T00:00:00Z' }, null as never)).toHaveLength(2);
     for (const limit of [0, -1, 1.5])
       expect(codeOf(() => expandRecurrence(series, { from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' }, { limit }))).toBe(
         'invalid_input',

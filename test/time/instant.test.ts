@@ -120,6 +120,8 @@ describe('toInstant / toLocal', () => {
   it('rejects unknown policies and bare local times where an instant is required', () => {
     expect(codeOf(() => at('2024-01-01T09:00', 'UTC', { gap: 'sideways' as never }))).toBe('invalid_input');
     expect(codeOf(() => at('2024-01-01T09:00', 'UTC', { overlap: 'both' as never }))).toBe('invalid_input');
+    expect(codeOf(() => at('2024-01-01T09:00', 'UTC', null as never))).toBe('invalid_input');
+    expect(codeOf(() => at('2024-01-01T09:00', 'UTC', 'forward' as never))).toBe('invalid_input');
     expect(codeOf(() => toLocal('2024-01-01T09:00:00', 'UTC'))).toBe('invalid_input');
   });
 });
