@@ -81,3 +81,73 @@ export function resolveDateList(lines: readonly string[] | undefined, frame: Ser
   }
   return out;
 }
+
+/** One EXDATE/RDATE value as plain data: zoned, UTC (`timeZone: 'UTC'`), floating (no zone) or a date. */
+export type DateLineValue = { dateTime: string; timeZone: string } | { dateTime: string } | { date: string };
+
+/** A parsed EXDATE/RDATE line. */
+export interface DateLine {
+  kind: 'EXDATE' | 'RDATE';
+  values: DateLineValue[];
+}
+
+/**
+ * Parse one `EXDATE…` / `RDATE…` line into plain values (`EXDATE;TZID=America/New_York:20240108T090000,…`,
+ * `EXDATE:20240108T140000Z`, `RDATE;VALUE=DATE:20240108`). Zones are validated and canonicalized.
+ */
+export function parseDateLine(line: string): DateLine {
+  const m = typeof line === 'string' ? /^(EXDATE|RDATE)((?:;[^:;]+)*):(.+)$/i.exec(line.trim()) : null;
+  if (!m)
+    throw new IntegrationError('invalid_input', `not an EXDATE or RDATE line: ${JSON.stringify(String(line).slice(0, 60))}`, {
+      details: { field: 'line' },
+    });
+  const kind = m[1]!.toUpperCase() as DateLine['kind'];
+  let tzid: string | undefined;
+  let valueType = 'DATE-TIME';
+  for (const param of (m[2] ?? '').split(';').filter(Boolean)) {
+    const [name = '', value = ''] = param.split('=');
+    if (name.toUpperCase() === 'TZID') tzid = assertTimeZone(value.replace(/^"|"$/g, ''), `${kind} TZID`);
+    else if (name.toUpperCase() === 'VALUE') valueType = value.toUpperCase();
+  }
+  if (valueType === 'PERIOD')
+    throw new IntegrationError('unsupported', `${kind};VALUE=PERIOD is not supported`, { details: { field: 'line' } });
+  const values = m[3]!.split(',').map((raw): DateLineValue => {
+    const iso = basicToIso(raw.trim(), kind);
+    if (iso.length === 10) return { date: parseDateChecked(iso, kind) };
+    parseDateTime(iso, kind); // validates the calendar fields
+    if (iso.endsWith('Z')) return { dateTime: iso.slice(0, -1), timeZone: 'UTC' };
+    return tzid === undefined ? { dateTime: iso } : { dateTime: iso, timeZone: tzid };
+  });
+  return { kind, values };
+}
+
+function parseDateChecked(iso: string, field: string): string {
+  parseDate(iso, field);
+  return iso;
+}
+
+const toBasic = (iso: string) => iso.replace(/[-:]/g, '').slice(0, 15);
+
+/**
+ * Format values as EXDATE/RDATE lines, one line per zone (as Google and CalDAV expect):
+ * dates → `;VALUE=DATE:`, UTC → `…Z`, zoned → `;TZID=…:`, floating → bare. Never emits an empty line.
+ */
+export function formatDateLines(kind: 'EXDATE' | 'RDATE', values: readonly DateLineValue[]): string[] {
+  const groups = new Map<string, string[]>();
+  const add = (key: string, value: string) => {
+    const list = groups.get(key) ?? [];
+    list.push(value);
+    groups.set(key, list);
+  };
+  for (const v of values) {
+    if ('date' in v) add(`${kind};VALUE=DATE`, parseDateChecked(v.date, kind).replace(/-/g, ''));
+    else {
+      const iso = `${v.dateTime}`.replace(/\.\d+$/, '');
+      parseDateTime(iso, kind);
+      if (!('timeZone' in v)) add(kind, toBasic(iso));
+      else if (v.timeZone === 'UTC') add(kind, `${toBasic(iso)}Z`);
+      else add(`${kind};TZID=${assertTimeZone(v.timeZone, `${kind} timeZone`)}`, toBasic(iso));
+    }
+  }
+  return [...groups].map(([head, list]) => `${head}:${list.join(',')}`);
+}

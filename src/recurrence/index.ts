@@ -4,6 +4,7 @@
  * instance overrides, Graph `patternedRecurrence` ↔ RRULE, and English descriptions. Edge-ready.
  */
 
+export { type DateLine, type DateLineValue, formatDateLines, parseDateLine } from './dates.js';
 export { describeRecurrence } from './describe.js';
 export { DEFAULT_MAX_OCCURRENCES, expandRecurrence } from './expand.js';
 export {

@@ -99,3 +99,48 @@ describe('Google recurrence[]', () => {
     expect(errorOf(() => parseRecurrenceLines(['RRULE:FREQ=DAILY', 'SUMMARY:x'])).code).toBe('invalid_input');
   });
 });
+
+describe('EXDATE / RDATE lines', () => {
+  it('parse into plain values and format back unchanged', async () => {
+    const { formatDateLines, parseDateLine } = await import('../../src/recurrence/index.js');
+    const lines = [
+      'EXDATE;TZID=America/New_York:20240108T090000,20240115T090000',
+      'EXDATE:20240108T140000Z',
+      'EXDATE;VALUE=DATE:20240108,20240109',
+      'RDATE:20240108T090000',
+    ];
+    for (const line of lines) {
+      const parsed = parseDateLine(line);
+      expect(formatDateLines(parsed.kind, parsed.values)).toEqual([line]);
+    }
+    expect(parseDateLine('EXDATE;TZID=Asia/Calcutta:20240108T090000').values).toEqual([
+      { dateTime: '2024-01-08T09:00:00', timeZone: 'Asia/Kolkata' },
+    ]);
+    expect(parseDateLine('exdate:20240108T140000Z')).toEqual({
+      kind: 'EXDATE',
+      values: [{ dateTime: '2024-01-08T14:00:00', timeZone: 'UTC' }],
+    });
+    // One line per zone, as Google expects.
+    expect(
+      formatDateLines('EXDATE', [
+        { dateTime: '2024-01-08T09:00:00', timeZone: 'America/New_York' },
+        { dateTime: '2024-01-09T09:00:00', timeZone: 'Europe/London' },
+        { dateTime: '2024-01-10T09:00:00.000', timeZone: 'America/New_York' },
+      ]),
+    ).toEqual(['EXDATE;TZID=America/New_York:20240108T090000,20240110T090000', 'EXDATE;TZID=Europe/London:20240109T090000']);
+  });
+
+  it('rejects malformed lines and values', async () => {
+    const { formatDateLines, parseDateLine } = await import('../../src/recurrence/index.js');
+    expect(errorOf(() => parseDateLine('EXDATE:2024')).code).toBe('invalid_input');
+    expect(errorOf(() => parseDateLine('EXDATE:20240230')).code).toBe('invalid_input');
+    expect(errorOf(() => parseDateLine('EXDATE;TZID=EST5EDT:20240108T090000')).code).toBe('invalid_input');
+    expect(errorOf(() => parseDateLine('DTSTART:20240108T090000')).code).toBe('invalid_input');
+    expect(errorOf(() => parseDateLine('RDATE;VALUE=PERIOD:20240108T090000Z/PT1H')).code).toBe('unsupported');
+    expect(errorOf(() => formatDateLines('EXDATE', [{ date: '2024-02-30' }])).code).toBe('invalid_input');
+    expect(errorOf(() => formatDateLines('EXDATE', [{ dateTime: '2024-01-08T09:00', timeZone: 'Nowhere/Zone' }])).code).toBe(
+      'invalid_input',
+    );
+    expect(formatDateLines('EXDATE', [])).toEqual([]);
+  });
+});
