@@ -13,8 +13,8 @@
 import { IntegrationError } from '../core/errors.js';
 import { epochToWall, wallToEpoch } from '../time/instant.js';
 import { formatDate, MS_PER_DAY, parseDate } from '../time/wall.js';
-import { resolveStart } from './expand.js';
 import { parseRrule, serializeRrule } from './parse.js';
+import { resolveStart } from './series.js';
 import type { ByDay, RecurrenceRule, SeriesStart, Weekday } from './types.js';
 
 export type GraphDayOfWeek = 'sunday' | 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday';

@@ -7,7 +7,9 @@
  * happens before DTSTART/UNTIL/COUNT are applied.
  */
 import { MS_PER_DAY } from '../time/wall.js';
-import type { Frequency, Weekday } from './types.js';
+import { boundedRRule, type RRuleOptions } from './rrule-lib.js';
+import { FREQ_INDEX, PERIOD_MAX_MS } from './rrule-options.js';
+import type { Frequency, RecurrenceRule, Weekday } from './types.js';
 import { WEEKDAYS } from './types.js';
 
 /** Start (fake-UTC ms) of the FREQ period containing `wall`; weeks start on WKST. */
@@ -43,4 +45,56 @@ export function selectPositions(set: readonly number[], positions: readonly numb
     if (index >= 0 && value !== undefined) picked.add(value);
   }
   return [...picked].sort((a, b) => a - b);
+}
+
+/**
+ * BYSETPOS path (see setpos.ts): rrule generates whole periods without BYSETPOS; we select the
+ * positions, then apply DTSTART, UNTIL (rrule bound) and COUNT in dateutil's order.
+ */
+export function generateWithSetPos(
+  rule: RecurrenceRule,
+  opts: Partial<RRuleOptions>,
+  original: number,
+  dtstart: number,
+  stop: number | undefined,
+  wallHi: number,
+  accept: (wall: number) => boolean,
+): void {
+  const wkst = rule.wkst ?? 'MO';
+  const first = new Date(original);
+  // Moving DTSTART to its period's start must not change the times rrule derives from it.
+  const freq = FREQ_INDEX[rule.freq];
+  if (freq < FREQ_INDEX.HOURLY) opts.byhour ??= [first.getUTCHours()];
+  if (freq < FREQ_INDEX.MINUTELY) opts.byminute ??= [first.getUTCMinutes()];
+  if (freq < FREQ_INDEX.SECONDLY) opts.bysecond ??= [first.getUTCSeconds()];
+  delete opts.bysetpos;
+  delete opts.count;
+  opts.dtstart = new Date(periodStart(rule.freq, wkst, dtstart));
+  // The period holding `stop` must be generated whole (its last members decide negative positions).
+  if (stop !== undefined) opts.until = new Date(stop + PERIOD_MAX_MS[rule.freq]);
+  let emitted = 0;
+  let done = false;
+  let key: number | undefined;
+  let bucket: number[] = [];
+  const flush = () => {
+    for (const wall of selectPositions(bucket, rule.bySetPos ?? [])) {
+      if (wall < original || (stop !== undefined && wall > stop)) continue;
+      if (rule.count !== undefined && ++emitted > rule.count) return (done = true);
+      if (!accept(wall)) return (done = true);
+    }
+    return done;
+  };
+  boundedRRule(opts, wallHi + PERIOD_MAX_MS[rule.freq]).all((date) => {
+    const wall = date.getTime();
+    const k = periodStart(rule.freq, wkst, wall);
+    if (k !== key) {
+      if (key !== undefined && flush()) return false;
+      if (k > wallHi) return false;
+      key = k;
+      bucket = [];
+    }
+    bucket.push(wall);
+    return true;
+  });
+  if (!done && key !== undefined) flush();
 }
