@@ -4,7 +4,7 @@
  * occurrence); all-day series compare by date.
  */
 import { IntegrationError } from '../core/errors.js';
-import { wallToEpoch } from '../time/instant.js';
+import { type DstPolicy, wallToEpoch } from '../time/instant.js';
 import { MS_PER_MINUTE, parseDate, parseDateTime } from '../time/wall.js';
 import { assertTimeZone } from '../time/zones.js';
 
@@ -13,6 +13,8 @@ export interface SeriesFrame {
   allDay: boolean;
   /** Canonical zone of a timed series. */
   zone: string;
+  /** DST policy for wall times of a timed series (RFC 5545 default when absent). */
+  dst?: DstPolicy;
 }
 
 const BASIC_RE = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?$/i;
@@ -47,7 +49,7 @@ export function resolvePoint(iso: string, frame: SeriesFrame, field: string, tzi
     return parsed.wall - (parsed.wall % 86_400_000);
   }
   if (parsed.offsetMinutes !== undefined) return parsed.wall - parsed.offsetMinutes * MS_PER_MINUTE;
-  return wallToEpoch(parsed.wall, tzid === undefined ? frame.zone : assertTimeZone(tzid, `${field} TZID`));
+  return wallToEpoch(parsed.wall, tzid === undefined ? frame.zone : assertTimeZone(tzid, `${field} TZID`), frame.dst);
 }
 
 /** Every value of EXDATE/RDATE lines (`EXDATE;TZID=…:a,b`, `EXDATE:…Z`, `RDATE;VALUE=DATE:…`) or plain ISO values. */

@@ -8,7 +8,7 @@
  * (a wall time in a DST gap is read with the offset before the gap: 02:30 → 03:30). So 09:00 stays
  * 09:00 across DST, and no result depends on the host TZ.
  */
-import { offsetAt, wallToEpoch } from '../time/instant.js';
+import { assertPolicy, offsetAt, wallToEpoch } from '../time/instant.js';
 import { MS_PER_DAY, MS_PER_MINUTE, parseDateTime, parseInstant } from '../time/wall.js';
 import { resolveDateList } from './dates.js';
 import { type ResolvedOverride, resolveOverrides, toOccurrence } from './instances.js';
@@ -54,7 +54,8 @@ export function expandInternal<T>(
   if (typeof window !== 'object' || window === null) throw invalid('window', 'window must be { from, to }');
   const limit = options?.limit;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw invalid('limit', 'limit must be a positive integer');
-  const start = resolveStart(series.start);
+  assertPolicy(options?.dst);
+  const start = { ...resolveStart(series.start), dst: options?.dst };
 
   let ruleText = series.rrule;
   const exdateLines = [...(series.exdates ?? [])];
@@ -98,7 +99,7 @@ export function expandInternal<T>(
   const until = rule.until === undefined ? undefined : untilBound(rule.until, start);
   /** One generated wall time, in order; false stops the iteration. */
   const accept = (wall: number): boolean => {
-    const at = start.allDay ? wall : wallToEpoch(wall, start.zone);
+    const at = start.allDay ? wall : wallToEpoch(wall, start.zone, start.dst);
     if (until?.instant !== undefined && at > until.instant) return false;
     if (!inWindow(at) || removed.has(at)) return true;
     points.push({ at });

@@ -27,7 +27,7 @@ export function resolveOverrides<T>(list: InstanceOverride<T>[] | undefined, sta
       if (s.allDay !== start.allDay)
         throw invalid(`${field}.start`, `${field}.start must be ${start.allDay ? 'a date' : 'a date-time'} like the series`);
       resolved.start = {
-        at: s.allDay ? s.wall : wallToEpoch(s.wall, s.zone),
+        at: s.allDay ? s.wall : wallToEpoch(s.wall, s.zone, start.dst),
         value: s.allDay ? { date: formatDate(s.wall) } : { dateTime: formatWall(s.wall), timeZone: s.zone },
       };
     }
@@ -43,7 +43,7 @@ function pointOf(value: SeriesStart | string, start: ResolvedStart, field: strin
   }
   const s = resolveStart(value, field);
   if (s.allDay !== start.allDay) throw invalid(field, `${field} must be ${start.allDay ? 'a date' : 'a date-time'} like the series`);
-  return s.allDay ? s.wall : wallToEpoch(s.wall, s.zone);
+  return s.allDay ? s.wall : wallToEpoch(s.wall, s.zone, start.dst);
 }
 
 export function toOccurrence<T>(at: number, start: ResolvedStart, override?: ResolvedOverride<T>): Occurrence<T> {

@@ -1,5 +1,5 @@
 /** Public data types of switchyard/recurrence. All plain JSON. */
-import type { AllDayDate, LocalDateTime } from '../time/index.js';
+import type { AllDayDate, DstPolicy, LocalDateTime } from '../time/index.js';
 
 export const FREQUENCIES = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY', 'MINUTELY', 'SECONDLY'] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
@@ -65,6 +65,12 @@ export interface ExpansionWindow {
 export interface ExpandOptions {
   /** Return at most this many occurrences (the earliest). Without it, more than 10,000 throws `invalid_input`. */
   limit?: number;
+  /**
+   * How an occurrence whose wall time falls in a DST gap or overlap becomes an instant. Default is
+   * RFC 5545's: gap `forward` (02:30 → 03:30), overlap `earlier`. `reject` throws `invalid_input`
+   * naming the wall time. EXDATE, RDATE and override times are read with the same policy.
+   */
+  dst?: DstPolicy;
 }
 
 interface OccurrenceExtras<T> {

@@ -144,7 +144,8 @@ export function toLocal(instant: string, timeZone: string): LocalDateTime {
   return { dateTime: formatWall(epochToWall(ts, zone)), timeZone: zone };
 }
 
-function assertPolicy(policy: DstPolicy | undefined): void {
+/** Throws `invalid_input` for a policy that is not `{ gap?, overlap? }` with known values. */
+export function assertPolicy(policy: DstPolicy | undefined): void {
   if (policy === undefined) return;
   if (typeof policy !== 'object' || policy === null) {
     throw new IntegrationError('invalid_input', 'policy must be an object like { gap, overlap }', { details: { field: 'policy' } });

@@ -304,3 +304,36 @@ describe('expandRecurrence: instance overrides', () => {
     expect(codeOf(() => overrideFromCaldav({ recurrenceId: 'garbage' }))).toBe('invalid_input');
   });
 });
+
+describe('expandRecurrence: DST policy for occurrences', () => {
+  const spring = { rrule: 'FREQ=DAILY', start: { dateTime: '2024-03-09T02:30:00', timeZone: NY } };
+  const springWindow = { from: '2024-03-10T00:00:00-05:00', to: '2024-03-11T00:00:00-04:00' };
+  const fall = { rrule: 'FREQ=DAILY', start: { dateTime: '2024-11-02T01:30:00', timeZone: NY } };
+  const fallWindow = { from: '2024-11-03T00:00:00-04:00', to: '2024-11-04T00:00:00-05:00' };
+
+  it('02:30 on the spring-forward day: forward (default), backward, reject', () => {
+    expect(instants(expandRecurrence(spring, springWindow))).toEqual(['2024-03-10T03:30:00-04:00']);
+    expect(instants(expandRecurrence(spring, springWindow, { dst: { gap: 'forward' } }))).toEqual(['2024-03-10T03:30:00-04:00']);
+    expect(instants(expandRecurrence(spring, springWindow, { dst: { gap: 'backward' } }))).toEqual(['2024-03-10T01:30:00-05:00']);
+    expect(codeOf(() => expandRecurrence(spring, springWindow, { dst: { gap: 'reject' } }))).toBe('invalid_input');
+    expect(() => expandRecurrence(spring, springWindow, { dst: { gap: 'reject' } })).toThrow(
+      /2024-03-10T02:30:00 in America\/New_York does not exist/,
+    );
+  });
+
+  it('01:30 on the fall-back day: earlier (default), later, reject', () => {
+    expect(instants(expandRecurrence(fall, fallWindow))).toEqual(['2024-11-03T01:30:00-04:00']);
+    expect(instants(expandRecurrence(fall, fallWindow, { dst: { overlap: 'later' } }))).toEqual(['2024-11-03T01:30:00-05:00']);
+    expect(codeOf(() => expandRecurrence(fall, fallWindow, { dst: { overlap: 'reject' } }))).toBe('invalid_input');
+  });
+
+  it('reads EXDATE with the same policy, so the exception still matches its occurrence', () => {
+    const series = { ...spring, exdates: ['EXDATE;TZID=America/New_York:20240310T023000'] };
+    expect(expandRecurrence(series, springWindow, { dst: { gap: 'backward' } })).toEqual([]);
+    expect(expandRecurrence(series, springWindow)).toEqual([]);
+  });
+
+  it('rejects an unknown policy', () => {
+    expect(codeOf(() => expandRecurrence(spring, springWindow, { dst: { gap: 'sideways' } as never }))).toBe('invalid_input');
+  });
+});
