@@ -8,12 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { packageOf, SDK_OWNERS } from './subpath-policy.mjs';
+import { SDK_OWNERS, packageOf } from './subpath-policy.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const subpaths = Object.keys(pkg.exports).filter((s) => s !== './package.json');
 const specifier = (s) => (s === '.' ? pkg.name : `${pkg.name}/${s.slice(2)}`);
+
 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...opts });
 const failures = [];
@@ -47,20 +48,7 @@ try {
   run('mkdir', ['-p', app]);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   const peers = Object.keys(pkg.peerDependencies ?? {}).map((p) => `${p}@${pkg.devDependencies[p] ?? pkg.peerDependencies[p]}`);
-  run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      tarball,
-      ...peers,
-      `typescript@${pkg.devDependencies.typescript}`,
-      `@types/node@${pkg.devDependencies['@types/node']}`,
-    ],
-    { cwd: app },
-  );
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...peers, `typescript@${pkg.devDependencies.typescript}`, `@types/node@${pkg.devDependencies['@types/node']}`], { cwd: app });
 
   // A resolve hook reports every bare specifier resolved, so ESM loads can be audited like require.cache.
   writeFileSync(
@@ -117,18 +105,7 @@ try {
   writeFileSync(join(app, 'consumer.cts'), `${imports}\n${uses}`);
   writeFileSync(
     join(app, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        module: 'node16',
-        moduleResolution: 'node16',
-        strict: true,
-        noEmit: true,
-        skipLibCheck: false,
-        types: ['node'],
-        lib: ['ES2023', 'DOM'],
-      },
-      files: ['consumer.mts', 'consumer.cts'],
-    }),
+    JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], lib: ['ES2023', 'DOM'] }, files: ['consumer.mts', 'consumer.cts'] }),
   );
   try {
     run('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: app });

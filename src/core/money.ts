@@ -88,9 +88,7 @@ export function parseMoney(decimal: string, currency: string): Money {
 export function toDecimalString(money: Money): string {
   const { amount, currency } = createMoney(money?.amount, money?.currency);
   const exponent = CURRENCY_EXPONENTS[currency] as number;
-  const digits = Math.abs(amount)
-    .toString()
-    .padStart(exponent + 1, '0');
+  const digits = Math.abs(amount).toString().padStart(exponent + 1, '0');
   const whole = digits.slice(0, digits.length - exponent);
   const fraction = digits.slice(digits.length - exponent);
   return `${amount < 0 ? '-' : ''}${whole}${exponent > 0 ? `.${fraction}` : ''}`;

@@ -32,7 +32,12 @@ export interface Store {
    * Write only if the entry's current version is `expectedVersion` (`null`: only if absent). Atomic.
    * Returns the new version, or `false` when another writer got there first.
    */
-  compareAndSet<T = unknown>(key: string, expectedVersion: number | null, value: T, options?: StoreWriteOptions): Promise<number | false>;
+  compareAndSet<T = unknown>(
+    key: string,
+    expectedVersion: number | null,
+    value: T,
+    options?: StoreWriteOptions,
+  ): Promise<number | false>;
   /** Remove the entry; `true` if a live one was there. */
   delete(key: string): Promise<boolean>;
   /** Release connections (durable stores); the memory store has nothing to release. */

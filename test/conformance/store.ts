@@ -108,7 +108,7 @@ export function describeStoreConformance(
       const v2 = await store.compareAndSet(k('cas'), v1, 'b');
       expect(v2).not.toBe(false);
       expect(await store.compareAndSet(k('cas'), v1, 'c')).toBe(false);
-      expect(await store.get(k('cas'))).toMatchObject({ value: 'b', version: v2 });
+      expect((await store.get(k('cas')))).toMatchObject({ value: 'b', version: v2 });
     });
 
     it('compareAndSet with null creates only when absent', async () => {
@@ -174,16 +174,7 @@ export function describeStoreConformance(
     it('rejects values JSON cannot keep with invalid_input, and writes nothing', async () => {
       const circular: Record<string, unknown> = {};
       circular.self = circular;
-      for (const value of [
-        undefined,
-        () => 1,
-        10n,
-        Number.NaN,
-        Number.POSITIVE_INFINITY,
-        circular,
-        new Date(),
-        { nested: [Symbol('s')] },
-      ]) {
+      for (const value of [undefined, () => 1, 10n, Number.NaN, Number.POSITIVE_INFINITY, circular, new Date(), { nested: [Symbol('s')] }]) {
         await expectInvalidInput(store.set(k('bad-value'), value));
         await expectInvalidInput(store.setIfAbsent(k('bad-value'), value));
         await expectInvalidInput(store.compareAndSet(k('bad-value'), null, value));

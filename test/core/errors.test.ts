@@ -6,14 +6,7 @@ describe('IntegrationError', () => {
     const cause = new Error('socket hang up');
     const e = new IntegrationError('rate_limited', 'slow down', { provider: 'stripe', status: 429, retryAfterMs: 2000, cause });
     expect(e).toBeInstanceOf(Error);
-    expect(e).toMatchObject({
-      name: 'IntegrationError',
-      code: 'rate_limited',
-      retryable: true,
-      provider: 'stripe',
-      status: 429,
-      retryAfterMs: 2000,
-    });
+    expect(e).toMatchObject({ name: 'IntegrationError', code: 'rate_limited', retryable: true, provider: 'stripe', status: 429, retryAfterMs: 2000 });
     expect(e.cause).toBe(cause);
   });
 

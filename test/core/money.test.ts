@@ -1,15 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  addMoney,
-  CURRENCY_EXPONENTS,
-  createMoney,
-  currencyExponent,
-  formatMoney,
-  IntegrationError,
-  parseMoney,
-  toDecimalString,
-} from '../../src/index.js';
+import { CURRENCY_EXPONENTS, IntegrationError, addMoney, createMoney, currencyExponent, formatMoney, parseMoney, toDecimalString } from '../../src/index.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -72,10 +63,7 @@ describe('Money', () => {
     expect(codeOf(() => parseMoney('10.505', 'USD'))).toBe('invalid_input');
     expect(codeOf(() => parseMoney('1.5', 'JPY'))).toBe('invalid_input');
     for (const bad of ['', '1e3', '1,000.00', '10.', '.5', 'abc', '--1', '1.2.3', 'Infinity', '99999999999999999999']) {
-      expect(
-        codeOf(() => parseMoney(bad, 'USD')),
-        bad,
-      ).toBe('invalid_input');
+      expect(codeOf(() => parseMoney(bad, 'USD')), bad).toBe('invalid_input');
     }
     expect(codeOf(() => addMoney({ amount: 1, currency: 'USD' }, { amount: 1, currency: 'EUR' }))).toBe('invalid_input');
     expect(addMoney({ amount: 1, currency: 'USD' }, { amount: 2, currency: 'usd' })).toEqual({ amount: 3, currency: 'USD' });

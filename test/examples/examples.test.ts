@@ -19,14 +19,10 @@ async function runExample(file: string) {
 }
 
 describe('examples', () => {
-  it.each(examples)(
-    '%s runs against the fakes and exits 0',
-    async (file) => {
-      const { stdout } = await runExample(file);
-      expect(stdout.length).toBeGreaterThan(0);
-    },
-    90_000,
-  );
+  it.each(examples)('%s runs against the fakes and exits 0', async (file) => {
+    const { stdout } = await runExample(file);
+    expect(stdout.length).toBeGreaterThan(0);
+  }, 90_000);
 
   it('the demo narrates each step in order', async () => {
     const { stdout } = await runExample('demo.ts');

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { EDGE_READY, packageOf, SDK_OWNERS } from '../../scripts/subpath-policy.mjs';
+import { EDGE_READY, SDK_OWNERS, packageOf } from '../../scripts/subpath-policy.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   exports: Record<string, unknown>;
