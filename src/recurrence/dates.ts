@@ -5,7 +5,7 @@
  */
 import { IntegrationError } from '../core/errors.js';
 import { type DstPolicy, wallToEpoch } from '../time/instant.js';
-import { MS_PER_MINUTE, parseDate, parseDateTime } from '../time/wall.js';
+import { MS_PER_MINUTE, parseDate, parseDateTime, startOfDay } from '../time/wall.js';
 import { assertTimeZone } from '../time/zones.js';
 
 /** The zone and kind of the series a value belongs to. */
@@ -46,7 +46,7 @@ export function resolvePoint(iso: string, frame: SeriesFrame, field: string, tzi
   const parsed = parseDateTime(iso, field);
   if (frame.allDay) {
     // An all-day series has no times; the value's own calendar date is the one meant.
-    return parsed.wall - (parsed.wall % 86_400_000);
+    return startOfDay(parsed.wall);
   }
   if (parsed.offsetMinutes !== undefined) return parsed.wall - parsed.offsetMinutes * MS_PER_MINUTE;
   return wallToEpoch(parsed.wall, tzid === undefined ? frame.zone : assertTimeZone(tzid, `${field} TZID`), frame.dst);

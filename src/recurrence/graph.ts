@@ -12,7 +12,7 @@
  */
 import { IntegrationError } from '../core/errors.js';
 import { epochToWall, wallToEpoch } from '../time/instant.js';
-import { formatDate, MS_PER_DAY, parseDate } from '../time/wall.js';
+import { formatDate, MS_PER_DAY, parseDate, startOfDay } from '../time/wall.js';
 import { parseRrule, serializeRrule } from './parse.js';
 import { resolveStart } from './series.js';
 import type { ByDay, RecurrenceRule, SeriesStart, Weekday } from './types.js';
@@ -103,7 +103,7 @@ export function rruleToGraphRecurrence(rrule: string, start: SeriesStart, option
   if (rule.byMonth && rule.byMonth.length > 1) unsupported(`BYMONTH=${rule.byMonth.join(',')}`, 'Graph takes one month');
 
   const pattern = patternOf(rule, s.wall, interval, options);
-  const range: GraphRecurrenceRange = { type: 'noEnd', startDate: formatDate(s.wall - (s.wall % MS_PER_DAY)) };
+  const range: GraphRecurrenceRange = { type: 'noEnd', startDate: formatDate(startOfDay(s.wall)) };
   if (rule.count !== undefined) {
     range.type = 'numbered';
     range.numberOfOccurrences = rule.count;
@@ -208,9 +208,9 @@ function endDateOf(until: string, s: ReturnType<typeof resolveStart>): string {
   if (until.length === 8) return formatDate(date);
   const wall = date + Number(until.slice(9, 11)) * 3_600_000 + Number(until.slice(11, 13)) * 60_000 + Number(until.slice(13, 15)) * 1000;
   const local = until.endsWith('Z') && !s.allDay ? epochToWall(wall, s.zone) : wall;
-  const day = local - (((local % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY);
+  const day = startOfDay(local);
   // An occurrence at the series' time of day on UNTIL's date is allowed only if it is not after UNTIL.
-  const timeOfDay = ((s.wall % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY;
+  const timeOfDay = s.wall - startOfDay(s.wall);
   return formatDate(timeOfDay <= local - day ? day : day - MS_PER_DAY);
 }
 

@@ -76,6 +76,11 @@ export function parseDate(value: unknown, field = 'date'): number {
   return wallFromParts(y, mo, d);
 }
 
+/** Fake-UTC midnight of the day holding `wall` (a floored modulo: correct before 1970 too). */
+export function startOfDay(wall: number): number {
+  return wall - (((wall % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY);
+}
+
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** `YYYY-MM-DD` of a fake-UTC wall value. */

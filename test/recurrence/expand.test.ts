@@ -205,6 +205,14 @@ describe('expandRecurrence: all-day series', () => {
     expect(out[30]?.start).toEqual({ date: '2024-03-31' });
   });
 
+  it('matches a date-time EXDATE by its written date, before 1970 too', () => {
+    const out = expandRecurrence(
+      { rrule: 'FREQ=DAILY;COUNT=3', start: { date: '1969-12-30' }, exdates: ['EXDATE;TZID=America/New_York:19691231T190000'] },
+      { from: '1969-12-01T00:00:00Z', to: '1970-02-01T00:00:00Z' },
+    );
+    expect(starts(out)).toEqual(['1969-12-30', '1970-01-01']);
+  });
+
   it('monthly on the 31st skips short months (RFC), with a DATE UNTIL inclusive', () => {
     const out = expandRecurrence(
       { rrule: 'FREQ=MONTHLY;UNTIL=20240731', start: { date: '2024-01-31' } },

@@ -75,6 +75,13 @@ describe('rruleToGraphRecurrence', () => {
     expect(e.code).toBe('invalid_input');
   });
 
+  it('takes startDate from the local start date, before 1970 too', () => {
+    expect(rruleToGraphRecurrence('FREQ=DAILY', { dateTime: '1969-12-31T19:00', timeZone: NY }).range.startDate).toBe('1969-12-31');
+    expect(rruleToGraphRecurrence('FREQ=DAILY;UNTIL=19700101T000000Z', { dateTime: '1969-12-01T18:00', timeZone: NY }).range.endDate).toBe(
+      '1969-12-31',
+    );
+  });
+
   it('turns UNTIL into an inclusive local endDate', () => {
     // 09:00 New York on Jan 31 is 14:00Z: UNTIL at 14:00Z keeps Jan 31, one second earlier does not.
     const s = { dateTime: '2024-01-01T09:00:00', timeZone: NY };
