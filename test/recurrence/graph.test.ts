@@ -299,6 +299,7 @@ describe('round trips (property)', () => {
   const W = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
   const expressibleRrule = fc.oneof(
     fc.record({ i: interval }).map(({ i }) => `FREQ=DAILY;INTERVAL=${i}`),
+    fc.uniqueArray(fc.constantFrom(...W), { minLength: 1, maxLength: 5 }).map((d) => `FREQ=DAILY;BYDAY=${d.join(',')}`),
     fc
       .record({ i: interval, d: fc.uniqueArray(fc.constantFrom(...W), { minLength: 1, maxLength: 3 }), w: fc.constantFrom(...W) })
       .map(({ i, d, w }) => `FREQ=WEEKLY;INTERVAL=${i};BYDAY=${d.join(',')};WKST=${w}`),
