@@ -37,6 +37,7 @@ import {
   updateCustomerSchema,
   updateSubscriptionSchema,
 } from './schemas.js';
+import { withPaymentId } from './recovery.js';
 import { signStripeStyle } from './signing.js';
 import { checkId, parseInput } from './validate.js';
 
@@ -201,7 +202,8 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
   }
   function price(id: string): FakePrice {
     const p = prices[id];
-    if (!p) throw new IntegrationError('invalid_input', `no such price: ${id}`, { provider: 'fake', status: 400, details: { field: 'priceId' } });
+    if (!p)
+      throw new IntegrationError('invalid_input', `no such price: ${id}`, { provider: 'fake', status: 400, details: { field: 'priceId' } });
     return p;
   }
 
@@ -278,7 +280,17 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
     rec.sub.status = first ? 'incomplete' : 'past_due';
   }
 
-  function toSubscriptionEvent(rec: SubRecord, type: 'subscription.created' | 'subscription.updated' | 'subscription.past_due' | 'subscription.canceled' | 'subscription.paused' | 'subscription.resumed' | 'subscription.trial_ending') {
+  function toSubscriptionEvent(
+    rec: SubRecord,
+    type:
+      | 'subscription.created'
+      | 'subscription.updated'
+      | 'subscription.past_due'
+      | 'subscription.canceled'
+      | 'subscription.paused'
+      | 'subscription.resumed'
+      | 'subscription.trial_ending',
+  ) {
     emit(type, rec.sub.id, rec.sub);
   }
 
@@ -289,7 +301,9 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
 
   async function advance(ms: number): Promise<void> {
     if (!Number.isSafeInteger(ms) || ms < 0) {
-      throw new IntegrationError('invalid_input', 'advance takes a non-negative integer number of milliseconds', { details: { field: 'ms' } });
+      throw new IntegrationError('invalid_input', 'advance takes a non-negative integer number of milliseconds', {
+        details: { field: 'ms' },
+      });
     }
     const target = nowMs + ms;
     // Walk due moments in time order, so a year's jump bills twelve renewals, not one.
@@ -358,7 +372,12 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
     async createCustomer(input, opts) {
       const data = parseInput(createCustomerSchema, input, 'createCustomer', 'fake');
       return once('customers.create', opts, [data], async () => {
-        const c: Customer = { id: newId('cus'), metadata: data.metadata ?? {}, createdAt: iso(), ...pick(data, ['email', 'name', 'phone']) };
+        const c: Customer = {
+          id: newId('cus'),
+          metadata: data.metadata ?? {},
+          createdAt: iso(),
+          ...pick(data, ['email', 'name', 'phone']),
+        };
         customers.set(c.id, c);
         return c;
       });
@@ -412,10 +431,20 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
       if (rec.session.status !== 'open') throw precondition(`checkout session ${sessionId} is ${rec.session.status}`);
       const { session, input } = rec;
       const customerId =
-        session.customerId ?? (await fake.createCustomer(input.customerEmail ? { email: input.customerEmail } : {}, { idempotencyKey: `checkout-customer-${sessionId}` })).id;
+        session.customerId ??
+        (
+          await fake.createCustomer(input.customerEmail ? { email: input.customerEmail } : {}, {
+            idempotencyKey: `checkout-customer-${sessionId}`,
+          })
+        ).id;
       session.customerId = customerId;
       if (input.mode === 'payment' && session.amountTotal) {
-        const p = newPayment({ amount: session.amountTotal, customerId, captureMethod: input.captureMethod, metadata: input.metadata ?? {} });
+        const p = newPayment({
+          amount: session.amountTotal,
+          customerId,
+          captureMethod: input.captureMethod,
+          metadata: input.metadata ?? {},
+        });
         succeedOrAuthorize(p);
         session.paymentId = p.id;
       } else if (input.mode === 'subscription') {
@@ -489,7 +518,8 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
       const data = parseInput(capturePaymentSchema, input, 'capturePayment', 'fake');
       return once('payment_intents.capture', opts, [paymentId, data], async () => {
         const p = payment(paymentId);
-        if (p.status !== 'requires_capture') throw precondition(`payment ${paymentId} is ${p.status}, not requires_capture`, { status: p.status });
+        if (p.status !== 'requires_capture')
+          throw precondition(`payment ${paymentId} is ${p.status}, not requires_capture`, { status: p.status });
         const amount = data?.amount ?? p.amount.amount;
         if (amount > p.amount.amount) {
           throw new IntegrationError('invalid_input', `cannot capture ${amount}: only ${p.amount.amount} was authorized`, {
@@ -508,7 +538,9 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
       return once('payment_intents.cancel', opts, [paymentId], async () => {
         const p = payment(paymentId);
         if (p.status === 'succeeded' || p.status === 'canceled') {
-          throw precondition(`payment ${paymentId} is ${p.status} and cannot be canceled (refund a succeeded payment)`, { status: p.status });
+          throw precondition(`payment ${paymentId} is ${p.status} and cannot be canceled (refund a succeeded payment)`, {
+            status: p.status,
+          });
         }
         p.status = 'canceled';
         delete p.nextAction;
@@ -529,7 +561,8 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
       const data = parseInput(refundSchema, input, 'refund', 'fake');
       return once('refunds.create', opts, [data], async () => {
         const p = payment(data.paymentId);
-        if (p.status !== 'succeeded') throw precondition(`payment ${p.id} is ${p.status}; only succeeded payments can be refunded`, { status: p.status });
+        if (p.status !== 'succeeded')
+          throw precondition(`payment ${p.id} is ${p.status}; only succeeded payments can be refunded`, { status: p.status });
         const left = p.amountReceived - p.amountRefunded;
         const amount = data.amount ?? left;
         if (amount > left || amount <= 0) {
@@ -642,7 +675,8 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
     async resumeSubscription(subscriptionId, opts) {
       return once('subscriptions.resume', opts, [subscriptionId], async () => {
         const rec = subscription(subscriptionId);
-        if (rec.sub.status !== 'paused') throw precondition(`subscription ${subscriptionId} is ${rec.sub.status}, not paused`, { status: rec.sub.status });
+        if (rec.sub.status !== 'paused')
+          throw precondition(`subscription ${subscriptionId} is ${rec.sub.status}, not paused`, { status: rec.sub.status });
         rec.paused = false;
         rec.sub.status = 'active';
         rec.periodEndMs = nowMs + INTERVAL_MS[price(rec.sub.priceId).interval];
@@ -688,7 +722,9 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
     },
   };
 
-  function newPayment(init: Pick<Payment, 'amount' | 'captureMethod' | 'metadata'> & Partial<Pick<Payment, 'customerId' | 'paymentMethodId'>>): Payment {
+  function newPayment(
+    init: Pick<Payment, 'amount' | 'captureMethod' | 'metadata'> & Partial<Pick<Payment, 'customerId' | 'paymentMethodId'>>,
+  ): Payment {
     const id = newId('pi');
     const p: Payment = {
       id,
@@ -710,10 +746,4 @@ function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[])
   const out: Partial<Pick<T, K>> = {};
   for (const k of keys) if (value[k] !== undefined) out[k] = value[k];
   return out;
-}
-
-export function withPaymentId(base: string, paymentId: string): string {
-  const url = new URL(base);
-  url.searchParams.set('payment_intent', paymentId);
-  return url.toString();
 }

@@ -96,7 +96,10 @@ export const checkoutSessionSchema = z.discriminatedUnion('mode', [
   z.object({
     mode: z.literal('subscription'),
     ...checkoutCommon,
-    lineItems: z.array(z.object({ priceId: id, quantity: z.number().int().min(1).max(999).default(1) })).min(1).max(20),
+    lineItems: z
+      .array(z.object({ priceId: id, quantity: z.number().int().min(1).max(999).default(1) }))
+      .min(1)
+      .max(20),
     trialDays: z.number().int().min(1).max(730).optional(),
   }),
   z.object({ mode: z.literal('setup'), ...checkoutCommon, currency }),
