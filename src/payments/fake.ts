@@ -81,6 +81,8 @@ export interface FakePayments extends PaymentProvider {
   readonly clock: { now(): number; advance(ms: number): Promise<void> };
   /** Every event emitted so far, oldest first. */
   events(): readonly PaymentEvent[];
+  /** Every payment the fake holds, in creation order: what a host's test asserts was charged. */
+  payments(): Payment[];
   /** Events emitted since the last call. */
   takeEvents(): PaymentEvent[];
   /** A signed delivery of `event`, as a host's webhook endpoint receives it. */
@@ -174,9 +176,9 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
     }
     const result = run();
     idempotency.set(key, { fingerprint, result });
-    // A failed call is not cached as a failure forever: Stripe replays 4xx answers too, but a host
-    // test retrying after a decline with a new card must be able to, so only successes stick.
-    result.catch(() => idempotency.delete(key));
+    // Failures are remembered too, as Stripe does: retrying a declined charge with the same key
+    // answers the same decline; a new card means new inputs, hence a new derived key.
+    result.catch(() => {});
     return structuredClone(await result);
   }
 
@@ -358,6 +360,7 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
     clock: { now: () => nowMs, advance },
 
     events: () => emitted.slice(),
+    payments: () => [...payments.values()].map((p) => structuredClone(p)),
     takeEvents() {
       const out = emitted.slice(drained);
       drained = emitted.length;

@@ -7,6 +7,17 @@
 import { type ErrorCode, IntegrationError, isIntegrationError } from '../../core/errors.js';
 
 type Bag = Record<string, unknown>;
+
+/** Stripe's 400 codes that mean "not in a state that allows this", not "your parameters are wrong". */
+const STATE_CODES: ReadonlySet<string> = new Set([
+  'payment_intent_unexpected_state',
+  'setup_intent_unexpected_state',
+  'charge_already_captured',
+  'charge_already_refunded',
+  'charge_not_refundable',
+  'charge_disputed',
+  'resource_already_exists',
+]);
 const isBag = (v: unknown): v is Bag => typeof v === 'object' && v !== null;
 
 function header(headers: unknown, name: string): string | undefined {
@@ -35,6 +46,7 @@ export function mapStripeError(error: unknown, operation: string): IntegrationEr
   else if (status === 403 || type === 'StripePermissionError') code = 'permission';
   else if (status === 404 || stripeCode === 'resource_missing') code = 'not_found';
   else if (status === 409) code = 'conflict';
+  else if (stripeCode && STATE_CODES.has(stripeCode)) code = 'precondition_failed';
   else if (type === 'StripeConnectionError') code = /timed? ?out/i.test(text) ? 'timeout' : 'unavailable';
   else if (rawType === 'api_error' || type === 'StripeAPIError' || (status !== undefined && status >= 500)) code = 'unavailable';
   else if (rawType === 'invalid_request_error' || type === 'StripeInvalidRequestError' || status === 400) code = 'invalid_input';
