@@ -59,8 +59,8 @@ export interface StripeMock {
   violations: string[];
   /** Objects actually created (a replayed idempotent request creates nothing). */
   created: { payment_intents: number; customers: number; refunds: number; subscriptions: number };
-  /** The next request to `path` (e.g. `/v1/payment_intents`) fails this way, once. */
-  failNext(path: string, fault: Fault): void;
+  /** The next `times` (default 1) requests to `path` (e.g. `/v1/payment_intents`) fail this way. */
+  failNext(path: string, fault: Fault, times?: number): void;
   now: () => number;
   reset(): void;
 }
@@ -78,7 +78,7 @@ export function createStripeMock(options: { apiVersion: string; now?: () => numb
   let intents = new Map<string, Obj>();
   let subs = new Map<string, Obj>();
   let idem = new Map<string, { fingerprint: string; status: number; body: unknown }>();
-  let faults = new Map<string, Fault>();
+  let faults = new Map<string, { fault: Fault; times: number }>();
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   const created = { payment_intents: 0, customers: 0, refunds: 0, subscriptions: 0 };
@@ -445,9 +445,10 @@ export function createStripeMock(options: { apiVersion: string; now?: () => numb
       return HttpResponse.json({ error: { type: 'invalid_request_error', message: broken.join('; ') } }, { status: 400 });
     }
 
-    const fault = faults.get(url.pathname);
-    if (fault) {
-      faults.delete(url.pathname);
+    const pending = faults.get(url.pathname);
+    if (pending) {
+      const fault = pending.fault;
+      if (--pending.times <= 0) faults.delete(url.pathname);
       if (fault.kind === 'network') return HttpResponse.error();
       if (fault.kind === 'status') {
         return HttpResponse.json(
@@ -492,8 +493,8 @@ export function createStripeMock(options: { apiVersion: string; now?: () => numb
     violations,
     created,
     now,
-    failNext(path, fault) {
-      faults.set(path, fault);
+    failNext(path, fault, times = 1) {
+      faults.set(path, { fault, times });
     },
     reset() {
       customers = new Map();
