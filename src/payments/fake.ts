@@ -87,7 +87,11 @@ export interface FakePayments extends PaymentProvider {
   takeEvents(): PaymentEvent[];
   /** A signed delivery of `event`, as a host's webhook endpoint receives it. */
   signWebhook(event: PaymentEvent, options?: { timestampSeconds?: number }): Promise<RawWebhook>;
-  /** The buyer finished hosted checkout. */
+  /**
+   * The buyer finished hosted checkout. Magic amounts apply to the session total: `requiresAction`
+   * emits `payment.requires_action` (the page's 3-D Secure challenge, passed) before success;
+   * a decline emits `payment.failed` and leaves the session open.
+   */
   completeCheckout(sessionId: string): Promise<CheckoutSession>;
   /** The session timed out unused. */
   expireCheckout(sessionId: string): Promise<CheckoutSession>;
@@ -448,8 +452,25 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
           captureMethod: input.captureMethod,
           metadata: input.metadata ?? {},
         });
-        succeedOrAuthorize(p);
         session.paymentId = p.id;
+        const behavior = behaviorOf(p.amount.amount);
+        if (behavior === 'declined' || behavior === 'insufficient') {
+          // On the hosted page the buyer sees the decline and may try another card: the session stays open.
+          p.lastError = {
+            code: 'card_declined',
+            declineCode: behavior === 'declined' ? 'generic_decline' : 'insufficient_funds',
+            message: 'Your card was declined.',
+          };
+          emit('payment.failed', p.id, p);
+          return structuredClone(session);
+        }
+        if (behavior === 'requires_action') {
+          // The hosted page runs the 3-D Secure challenge; the buyer passes it.
+          p.status = 'requires_action';
+          p.nextAction = { type: 'authenticate', offSession: false };
+          emit('payment.requires_action', p.id, p);
+        }
+        succeedOrAuthorize(p);
       } else if (input.mode === 'subscription') {
         const item = input.lineItems[0];
         if (item) {
