@@ -82,6 +82,14 @@ export function describePaymentsConformance(
       expect(ctx.paymentsCreated()).toBe(2);
     });
 
+    it('a payment created unconfirmed is confirmed with a saved card', async () => {
+      const c = await customerWithCard();
+      const pending = await p.createPayment({ amount: EUR(1800), customerId: c.id });
+      const confirmed = await p.confirmPayment(pending.id, { paymentMethodId: ctx.okPaymentMethod });
+      expect(confirmed).toMatchObject({ id: pending.id, status: 'succeeded', amountReceived: 1800, paymentMethodId: ctx.okPaymentMethod });
+      expect((await failure(p.confirmPayment(pending.id, {}, { idempotencyKey: 'confirm-again' }))).code).toBe('precondition_failed');
+    });
+
     it('the same idempotency key with other inputs is idempotency_conflict', async () => {
       const c = await customerWithCard();
       await p.createPayment({ amount: EUR(1000), customerId: c.id }, { idempotencyKey: 'order-7' });

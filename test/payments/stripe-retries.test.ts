@@ -111,4 +111,14 @@ describe('Stripe adapter retries', () => {
     expect(gets).toHaveLength(2);
     expect(gets.every((r) => r.idempotencyKey === null)).toBe(true);
   });
+
+  it('a malformed body (a proxy’s HTML page) is a clear IntegrationError, retried when it was a 5xx', async () => {
+    const stripe = adapter();
+    mock.failNext('/v1/customers', { kind: 'malformed', status: 502 });
+    expect((await stripe.createCustomer({ email: 'a@example.com' })).email).toBe('a@example.com');
+    mock.failNext('/v1/customers', { kind: 'malformed', status: 200 }, 5);
+    const error = await failure(stripe.createCustomer({ email: 'b@example.com' }));
+    expect(error.provider).toBe('stripe');
+    expect(['provider_error', 'unavailable']).toContain(error.code);
+  });
 });

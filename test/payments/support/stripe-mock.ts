@@ -29,7 +29,8 @@ export interface RecordedRequest {
 export type Fault =
   | { kind: 'timeout'; ms: number }
   | { kind: 'status'; status: number; type: string; code?: string; shouldRetry?: boolean }
-  | { kind: 'network' };
+  | { kind: 'network' }
+  | { kind: 'malformed'; status: number };
 
 /** Parse Stripe's `a[b][0][c]=v` form encoding into nested objects and arrays. */
 export function parseForm(body: string): Obj {
@@ -268,6 +269,10 @@ export function createStripeMock(options: { apiVersion: string; now?: () => numb
       if (!pi) return notFound('payment_intent', String(objId));
       if (method === 'GET') return ok(pi);
       if (action === 'confirm') {
+        if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(String(pi.status)))
+          return error(400, 'invalid_request_error', `This PaymentIntent's status is ${pi.status} and it cannot be confirmed.`, {
+            code: 'payment_intent_unexpected_state',
+          });
         if (p.payment_method) pi.payment_method = p.payment_method;
         return confirm(pi, false) ?? ok(pi);
       }
@@ -450,6 +455,8 @@ export function createStripeMock(options: { apiVersion: string; now?: () => numb
       const fault = pending.fault;
       if (--pending.times <= 0) faults.delete(url.pathname);
       if (fault.kind === 'network') return HttpResponse.error();
+      if (fault.kind === 'malformed')
+        return new HttpResponse('<html>502 Bad Gateway</html>', { status: fault.status, headers: { 'content-type': 'text/html' } });
       if (fault.kind === 'status') {
         return HttpResponse.json(
           { error: { type: fault.type, message: `injected ${fault.status}`, ...(fault.code ? { code: fault.code } : {}) } },
