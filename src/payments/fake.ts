@@ -11,7 +11,7 @@ import { type Logger, withRedaction } from '../core/logger.js';
 import { verifyStripeWebhook } from '../webhooks/providers/stripe.js';
 import type { ReplayGuard } from '../webhooks/replay.js';
 import type { RawWebhook } from '../webhooks/types.js';
-import { mutationKey } from './derive-key.js';
+import { type KeyMode, mutationKey } from './derive-key.js';
 import { EVENT_SCHEMA_VERSION, type PaymentEvent, type PaymentEventType, paymentEventSchema } from './events.js';
 import type { PaymentProvider } from './port.js';
 import {
@@ -164,9 +164,18 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
   }
 
   /** Same key: the first call's answer. Same key, other inputs: `idempotency_conflict`, as Stripe answers. */
-  async function once<T>(operation: string, given: unknown, inputs: unknown[], run: () => Promise<T>): Promise<T> {
+  async function once<T>(
+    operation: string,
+    given: unknown,
+    inputs: unknown[],
+    run: () => Promise<T>,
+    mode: KeyMode = 'inputs',
+  ): Promise<T> {
     const opts = parseInput(mutationOptionsSchema, given, `${operation} options`, 'fake');
-    const key = await mutationKey('fake', operation, opts?.idempotencyKey, ...inputs);
+    // Same key rules as the Stripe adapter (see derive-key.ts): a per-call operation without a
+    // caller key is simply run.
+    if (mode === 'per-call' && opts?.idempotencyKey === undefined) return structuredClone(await run());
+    const key = await mutationKey('fake', operation, opts?.idempotencyKey, mode, ...inputs);
     const fingerprint = canonicalJson([operation, ...inputs.map((i) => i ?? null)]);
     const seen = idempotency.get(key);
     if (seen) {
@@ -392,12 +401,18 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
 
     async updateCustomer(customerId, input, opts) {
       const data = parseInput(updateCustomerSchema, input, 'updateCustomer', 'fake');
-      return once('customers.update', opts, [customerId, data], async () => {
-        const c = customer(customerId);
-        Object.assign(c, pick(data, ['email', 'name', 'phone', 'defaultPaymentMethodId']));
-        if (data.metadata) c.metadata = { ...c.metadata, ...data.metadata };
-        return c;
-      });
+      return once(
+        'customers.update',
+        opts,
+        [customerId, data],
+        async () => {
+          const c = customer(customerId);
+          Object.assign(c, pick(data, ['email', 'name', 'phone', 'defaultPaymentMethodId']));
+          if (data.metadata) c.metadata = { ...c.metadata, ...data.metadata };
+          return c;
+        },
+        'per-call',
+      );
     },
 
     async getCustomer(customerId) {
@@ -408,28 +423,34 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
       const data = parseInput(checkoutSessionSchema, input, 'createCheckoutSession', 'fake');
       if (data.customerId) customer(data.customerId);
       if (data.mode !== 'setup') for (const item of data.lineItems) if ('priceId' in item) price(item.priceId);
-      return once('checkout.sessions.create', opts, [data], async () => {
-        const id = newId('cs');
-        let amountTotal: Money | undefined;
-        if (data.mode !== 'setup') {
-          for (const item of data.lineItems) {
-            const unit = 'priceId' in item ? price(item.priceId).amount : item.amount;
-            amountTotal = { amount: (amountTotal?.amount ?? 0) + unit.amount * item.quantity, currency: unit.currency };
+      return once(
+        'checkout.sessions.create',
+        opts,
+        [data],
+        async () => {
+          const id = newId('cs');
+          let amountTotal: Money | undefined;
+          if (data.mode !== 'setup') {
+            for (const item of data.lineItems) {
+              const unit = 'priceId' in item ? price(item.priceId).amount : item.amount;
+              amountTotal = { amount: (amountTotal?.amount ?? 0) + unit.amount * item.quantity, currency: unit.currency };
+            }
           }
-        }
-        const session: CheckoutSession = {
-          id,
-          mode: data.mode,
-          status: 'open',
-          url: `https://fake-checkout.switchyard.test/c/${id}`,
-          expiresAt: iso(nowMs + CHECKOUT_TTL_MS),
-          ...(data.customerId ? { customerId: data.customerId } : {}),
-          ...(data.clientReferenceId ? { clientReferenceId: data.clientReferenceId } : {}),
-          ...(amountTotal ? { amountTotal } : {}),
-        };
-        checkouts.set(id, { session, input: data });
-        return session;
-      });
+          const session: CheckoutSession = {
+            id,
+            mode: data.mode,
+            status: 'open',
+            url: `https://fake-checkout.switchyard.test/c/${id}`,
+            expiresAt: iso(nowMs + CHECKOUT_TTL_MS),
+            ...(data.customerId ? { customerId: data.customerId } : {}),
+            ...(data.clientReferenceId ? { clientReferenceId: data.clientReferenceId } : {}),
+            ...(amountTotal ? { amountTotal } : {}),
+          };
+          checkouts.set(id, { session, input: data });
+          return session;
+        },
+        'per-call',
+      );
     },
 
     async completeCheckout(sessionId) {
@@ -572,13 +593,27 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
       });
     },
 
+    async getPayment(paymentId) {
+      return structuredClone(payment(paymentId));
+    },
+
+    async getSubscription(subscriptionId) {
+      return structuredClone(subscription(subscriptionId).sub);
+    },
+
     async createSetupIntent(input, opts) {
       const data = parseInput(createSetupSchema, input, 'createSetupIntent', 'fake');
       customer(data.customerId);
-      return once('setup_intents.create', opts, [data], async () => {
-        const id = newId('seti');
-        return { id, status: 'requires_payment_method', customerId: data.customerId, clientSecret: `${id}_secret_fake` };
-      });
+      return once(
+        'setup_intents.create',
+        opts,
+        [data],
+        async () => {
+          const id = newId('seti');
+          return { id, status: 'requires_payment_method', customerId: data.customerId, clientSecret: `${id}_secret_fake` };
+        },
+        'per-call',
+      );
     },
 
     async refund(input, opts) {
@@ -648,22 +683,28 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
     async updateSubscription(subscriptionId, input, opts) {
       const data = parseInput(updateSubscriptionSchema, input, 'updateSubscription', 'fake');
       if (data.priceId) price(data.priceId);
-      return once('subscriptions.update', opts, [subscriptionId, data], async () => {
-        const rec = subscription(subscriptionId);
-        if (rec.sub.status === 'canceled' || rec.sub.status === 'incomplete_expired') {
-          throw precondition(`subscription ${subscriptionId} is ${rec.sub.status}`, { status: rec.sub.status });
-        }
-        const before = rec.sub.status;
-        if (data.priceId) rec.sub.priceId = data.priceId;
-        if (data.quantity) rec.sub.quantity = data.quantity;
-        if (data.metadata) rec.sub.metadata = { ...rec.sub.metadata, ...data.metadata };
-        // `always_invoice` bills the change now; the fake bills a full period rather than computing
-        // Stripe's exact proration amounts, which hosts should not re-implement anyway.
-        if (data.proration === 'always_invoice' && rec.sub.status !== 'trialing') bill(rec, false);
-        if (rec.sub.status === before) toSubscriptionEvent(rec, 'subscription.updated');
-        else statusEvent(rec, before);
-        return rec.sub;
-      });
+      return once(
+        'subscriptions.update',
+        opts,
+        [subscriptionId, data],
+        async () => {
+          const rec = subscription(subscriptionId);
+          if (rec.sub.status === 'canceled' || rec.sub.status === 'incomplete_expired') {
+            throw precondition(`subscription ${subscriptionId} is ${rec.sub.status}`, { status: rec.sub.status });
+          }
+          const before = rec.sub.status;
+          if (data.priceId) rec.sub.priceId = data.priceId;
+          if (data.quantity) rec.sub.quantity = data.quantity;
+          if (data.metadata) rec.sub.metadata = { ...rec.sub.metadata, ...data.metadata };
+          // `always_invoice` bills the change now; the fake bills a full period rather than computing
+          // Stripe's exact proration amounts, which hosts should not re-implement anyway.
+          if (data.proration === 'always_invoice' && rec.sub.status !== 'trialing') bill(rec, false);
+          if (rec.sub.status === before) toSubscriptionEvent(rec, 'subscription.updated');
+          else statusEvent(rec, before);
+          return rec.sub;
+        },
+        'per-call',
+      );
     },
 
     async cancelSubscription(subscriptionId, input, opts) {
@@ -684,39 +725,57 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
     },
 
     async pauseSubscription(subscriptionId, opts) {
-      return once('subscriptions.pause', opts, [subscriptionId], async () => {
-        const rec = subscription(subscriptionId);
-        if (rec.sub.status !== 'active' && rec.sub.status !== 'trialing' && rec.sub.status !== 'past_due') {
-          throw precondition(`subscription ${subscriptionId} is ${rec.sub.status} and cannot be paused`, { status: rec.sub.status });
-        }
-        rec.paused = true;
-        rec.sub.status = 'paused';
-        toSubscriptionEvent(rec, 'subscription.paused');
-        return rec.sub;
-      });
+      return once(
+        'subscriptions.pause',
+        opts,
+        [subscriptionId],
+        async () => {
+          const rec = subscription(subscriptionId);
+          if (rec.sub.status !== 'active' && rec.sub.status !== 'trialing' && rec.sub.status !== 'past_due') {
+            throw precondition(`subscription ${subscriptionId} is ${rec.sub.status} and cannot be paused`, { status: rec.sub.status });
+          }
+          rec.paused = true;
+          rec.sub.status = 'paused';
+          toSubscriptionEvent(rec, 'subscription.paused');
+          return rec.sub;
+        },
+        'per-call',
+      );
     },
 
     async resumeSubscription(subscriptionId, opts) {
-      return once('subscriptions.resume', opts, [subscriptionId], async () => {
-        const rec = subscription(subscriptionId);
-        if (rec.sub.status !== 'paused')
-          throw precondition(`subscription ${subscriptionId} is ${rec.sub.status}, not paused`, { status: rec.sub.status });
-        rec.paused = false;
-        rec.sub.status = 'active';
-        rec.periodEndMs = nowMs + INTERVAL_MS[price(rec.sub.priceId).interval];
-        rec.sub.currentPeriodEnd = iso(rec.periodEndMs);
-        toSubscriptionEvent(rec, 'subscription.resumed');
-        return rec.sub;
-      });
+      return once(
+        'subscriptions.resume',
+        opts,
+        [subscriptionId],
+        async () => {
+          const rec = subscription(subscriptionId);
+          if (rec.sub.status !== 'paused')
+            throw precondition(`subscription ${subscriptionId} is ${rec.sub.status}, not paused`, { status: rec.sub.status });
+          rec.paused = false;
+          rec.sub.status = 'active';
+          rec.periodEndMs = nowMs + INTERVAL_MS[price(rec.sub.priceId).interval];
+          rec.sub.currentPeriodEnd = iso(rec.periodEndMs);
+          toSubscriptionEvent(rec, 'subscription.resumed');
+          return rec.sub;
+        },
+        'per-call',
+      );
     },
 
     async createPortalSession(input, opts) {
       const data = parseInput(portalSessionSchema, input, 'createPortalSession', 'fake');
       customer(data.customerId);
-      return once('billing_portal.sessions.create', opts, [data], async () => {
-        const id = newId('bps');
-        return { id, url: `https://fake-billing.switchyard.test/p/${id}` };
-      });
+      return once(
+        'billing_portal.sessions.create',
+        opts,
+        [data],
+        async () => {
+          const id = newId('bps');
+          return { id, url: `https://fake-billing.switchyard.test/p/${id}` };
+        },
+        'per-call',
+      );
     },
 
     async dispute(paymentId, reason = 'fraudulent') {

@@ -52,6 +52,8 @@ export interface PaymentProvider {
   /** Capture a `requires_capture` payment (manual capture), fully or partially. */
   capturePayment(paymentId: string, input?: CapturePaymentInput, options?: MutationOptions): Promise<Payment>;
   cancelPayment(paymentId: string, options?: MutationOptions): Promise<Payment>;
+  /** The payment as the provider has it now (`not_found` for an unknown id). */
+  getPayment(paymentId: string): Promise<Payment>;
   /** A SetupIntent `clientSecret` to save a payment method with Elements for later off-session use. */
   createSetupIntent(input: CreateSetupInput, options?: MutationOptions): Promise<SetupIntent>;
 
@@ -64,6 +66,8 @@ export interface PaymentProvider {
   /** Pause collection: no invoices are paid until resumed. */
   pauseSubscription(subscriptionId: string, options?: MutationOptions): Promise<Subscription>;
   resumeSubscription(subscriptionId: string, options?: MutationOptions): Promise<Subscription>;
+  /** The subscription as the provider has it now: resynchronise with it when in doubt. */
+  getSubscription(subscriptionId: string): Promise<Subscription>;
 
   createPortalSession(input: PortalSessionInput, options?: MutationOptions): Promise<PortalSession>;
 

@@ -58,6 +58,8 @@ export function describePaymentsConformance(
       expect(updated).toMatchObject({ id: c.id, name: 'Ada L.', defaultPaymentMethodId: ctx.okPaymentMethod });
       expect(await p.getCustomer(c.id)).toMatchObject({ id: c.id, name: 'Ada L.' });
       expect((await failure(p.getCustomer('cus_doesnotexist'))).code).toBe('not_found');
+      expect((await failure(p.getPayment('pi_doesnotexist'))).code).toBe('not_found');
+      expect((await failure(p.getSubscription('sub_doesnotexist'))).code).toBe('not_found');
     });
 
     it('an unconfirmed payment returns a clientSecret for Elements', async () => {
@@ -86,6 +88,7 @@ export function describePaymentsConformance(
       const c = await customerWithCard();
       const pending = await p.createPayment({ amount: EUR(1800), customerId: c.id });
       const confirmed = await p.confirmPayment(pending.id, { paymentMethodId: ctx.okPaymentMethod });
+      expect(await p.getPayment(pending.id)).toEqual(confirmed);
       expect(confirmed).toMatchObject({ id: pending.id, status: 'succeeded', amountReceived: 1800, paymentMethodId: ctx.okPaymentMethod });
       expect((await failure(p.confirmPayment(pending.id, {}, { idempotencyKey: 'confirm-again' }))).code).toBe('precondition_failed');
     });
@@ -223,6 +226,38 @@ export function describePaymentsConformance(
       const canceled = await p.cancelSubscription(trial.id);
       expect(canceled.status).toBe('canceled');
       expect((await failure(p.resumeSubscription(trial.id))).code).toBe('precondition_failed');
+    });
+
+    it('state changes repeat: pause, resume, pause again, and pro → basic → pro all take effect', async () => {
+      const c = await customerWithCard();
+      const sub = await p.createSubscription({ customerId: c.id, priceId: ctx.prices.basic });
+      await p.pauseSubscription(sub.id);
+      await p.resumeSubscription(sub.id);
+      await p.pauseSubscription(sub.id);
+      expect((await p.getSubscription(sub.id)).status).toBe('paused');
+      await p.resumeSubscription(sub.id);
+      await p.updateSubscription(sub.id, { priceId: ctx.prices.pro });
+      await p.updateSubscription(sub.id, { priceId: ctx.prices.basic });
+      await p.updateSubscription(sub.id, { priceId: ctx.prices.pro });
+      expect(await p.getSubscription(sub.id)).toMatchObject({ status: 'active', priceId: ctx.prices.pro });
+      const name1 = await p.updateCustomer(c.id, { name: 'A' });
+      await p.updateCustomer(c.id, { name: 'B' });
+      expect(name1.name).toBe('A');
+      expect((await p.updateCustomer(c.id, { name: 'A' })).name).toBe('A');
+      expect((await p.getCustomer(c.id)).name).toBe('A');
+    });
+
+    it('two identical checkout or portal requests give two sessions (free, short-lived objects)', async () => {
+      const c = await customerWithCard();
+      const input = {
+        mode: 'subscription' as const,
+        customerId: c.id,
+        lineItems: [{ priceId: ctx.prices.basic }],
+        successUrl: 'https://shop.example/ok',
+      };
+      expect((await p.createCheckoutSession(input)).id).not.toBe((await p.createCheckoutSession(input)).id);
+      const again = await p.createCheckoutSession(input, { idempotencyKey: 'cart-9' });
+      expect((await p.createCheckoutSession(input, { idempotencyKey: 'cart-9' })).id).toBe(again.id);
     });
 
     it('a customer portal session', async () => {

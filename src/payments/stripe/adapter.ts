@@ -12,7 +12,7 @@ import { withRedaction } from '../../core/logger.js';
 import { createTelemetry } from '../../core/observability.js';
 import { retry } from '../../retry/retry.js';
 import { verifyStripeWebhook } from '../../webhooks/providers/stripe.js';
-import { mutationKey } from '../derive-key.js';
+import { type KeyMode, mutationKey } from '../derive-key.js';
 import type { PaymentEvent } from '../events.js';
 import type { PaymentProvider } from '../port.js';
 import {
@@ -105,9 +105,9 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
     );
   }
 
-  async function key(operation: string, given: unknown, ...inputs: unknown[]): Promise<string> {
+  async function key(operation: string, given: unknown, mode: KeyMode, ...inputs: unknown[]): Promise<string> {
     const opts = parseInput(mutationOptionsSchema, given, `${operation} options`, PROVIDER);
-    return mutationKey(PROVIDER, operation, opts?.idempotencyKey, ...inputs);
+    return mutationKey(PROVIDER, operation, opts?.idempotencyKey, mode, ...inputs);
   }
 
   const asObj = (v: unknown) => v as unknown as Obj;
@@ -142,7 +142,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
 
     async createCustomer(input, opts) {
       const data = parseInput(createCustomerSchema, input, 'createCustomer', PROVIDER);
-      const idem = await key('customers.create', opts, data);
+      const idem = await key('customers.create', opts, 'inputs', data);
       const c = await call('customers.create', idem, (r) => stripe.customers.create(data, r));
       return toCustomer(asObj(c));
     },
@@ -154,7 +154,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
         ...rest,
         ...(defaultPaymentMethodId ? { invoice_settings: { default_payment_method: defaultPaymentMethodId } } : {}),
       };
-      const idem = await key('customers.update', opts, customerId, params);
+      const idem = await key('customers.update', opts, 'per-call', customerId, params);
       return toCustomer(asObj(await call('customers.update', idem, (r) => stripe.customers.update(customerId, params, r))));
     },
 
@@ -205,7 +205,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
       } else {
         params.currency = lower(data.currency);
       }
-      const idem = await key('checkout.sessions.create', opts, params);
+      const idem = await key('checkout.sessions.create', opts, 'per-call', params);
       return toCheckoutSession(asObj(await call('checkout.sessions.create', idem, (r) => stripe.checkout.sessions.create(params, r))));
     },
 
@@ -226,7 +226,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
         ...(data.description ? { description: data.description } : {}),
         ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
       };
-      const idem = await key('payment_intents.create', opts, params);
+      const idem = await key('payment_intents.create', opts, 'inputs', params);
       return confirming('payment_intents.create', idem, (r) => stripe.paymentIntents.create(params, r));
     },
 
@@ -237,7 +237,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
         ...(data?.paymentMethodId ? { payment_method: data.paymentMethodId } : {}),
         ...(data?.returnUrl ? { return_url: data.returnUrl } : {}),
       };
-      const idem = await key('payment_intents.confirm', opts, paymentId, params);
+      const idem = await key('payment_intents.confirm', opts, 'inputs', paymentId, params);
       return confirming('payment_intents.confirm', idem, (r) => stripe.paymentIntents.confirm(paymentId, params, r));
     },
 
@@ -250,14 +250,27 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
         const pi = await call('payment_intents.retrieve', undefined, (r) => stripe.paymentIntents.retrieve(paymentId, {}, r));
         params = { amount_to_capture: toStripeAmount(data.amount, pi.currency) };
       }
-      const idem = await key('payment_intents.capture', opts, paymentId, params);
+      const idem = await key('payment_intents.capture', opts, 'inputs', paymentId, params);
       return toPayment(asObj(await call('payment_intents.capture', idem, (r) => stripe.paymentIntents.capture(paymentId, params, r))));
     },
 
     async cancelPayment(paymentId, opts) {
       checkId(paymentId, 'paymentId', PROVIDER);
-      const idem = await key('payment_intents.cancel', opts, paymentId);
+      const idem = await key('payment_intents.cancel', opts, 'inputs', paymentId);
       return toPayment(asObj(await call('payment_intents.cancel', idem, (r) => stripe.paymentIntents.cancel(paymentId, {}, r))));
+    },
+
+    async getPayment(paymentId) {
+      checkId(paymentId, 'paymentId', PROVIDER);
+      return toPayment(asObj(await call('payment_intents.retrieve', undefined, (r) => stripe.paymentIntents.retrieve(paymentId, {}, r))));
+    },
+
+    async getSubscription(subscriptionId) {
+      checkId(subscriptionId, 'subscriptionId', PROVIDER);
+      const s = await call('subscriptions.retrieve', undefined, (r) =>
+        stripe.subscriptions.retrieve(subscriptionId, { expand: ['latest_invoice'] }, r),
+      );
+      return toSubscription(asObj(s));
     },
 
     async createSetupIntent(input, opts) {
@@ -268,7 +281,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
         automatic_payment_methods: { enabled: true },
         ...(data.metadata ? { metadata: data.metadata } : {}),
       };
-      const idem = await key('setup_intents.create', opts, params);
+      const idem = await key('setup_intents.create', opts, 'per-call', params);
       const si = await call('setup_intents.create', idem, (r) => stripe.setupIntents.create(params, r));
       return {
         id: si.id,
@@ -291,7 +304,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
         ...(data.reason ? { reason: data.reason } : {}),
         ...(data.metadata ? { metadata: data.metadata } : {}),
       };
-      const idem = await key('refunds.create', opts, params);
+      const idem = await key('refunds.create', opts, 'inputs', params);
       return toRefund(asObj(await call('refunds.create', idem, (r) => stripe.refunds.create(params, r))));
     },
 
@@ -308,7 +321,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
         ...(data.paymentMethodId ? { default_payment_method: data.paymentMethodId } : {}),
         ...(data.metadata ? { metadata: data.metadata } : {}),
       };
-      const idem = await key('subscriptions.create', opts, params);
+      const idem = await key('subscriptions.create', opts, 'inputs', params);
       return toSubscription(asObj(await call('subscriptions.create', idem, (r) => stripe.subscriptions.create(params, r))));
     },
 
@@ -332,7 +345,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
           : {}),
         ...(data.metadata ? { metadata: data.metadata } : {}),
       };
-      const idem = await key('subscriptions.update', opts, subscriptionId, params);
+      const idem = await key('subscriptions.update', opts, 'per-call', subscriptionId, params);
       return toSubscription(asObj(await call('subscriptions.update', idem, (r) => stripe.subscriptions.update(subscriptionId, params, r))));
     },
 
@@ -340,19 +353,19 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
       checkId(subscriptionId, 'subscriptionId', PROVIDER);
       const data = parseInput(cancelSubscriptionSchema, input, 'cancelSubscription', PROVIDER);
       if (data?.atPeriodEnd) {
-        const idem = await key('subscriptions.cancel_at_period_end', opts, subscriptionId);
+        const idem = await key('subscriptions.cancel_at_period_end', opts, 'per-call', subscriptionId);
         const s = await call('subscriptions.update', idem, (r) =>
           stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true }, r),
         );
         return toSubscription(asObj(s));
       }
-      const idem = await key('subscriptions.cancel', opts, subscriptionId);
+      const idem = await key('subscriptions.cancel', opts, 'inputs', subscriptionId);
       return toSubscription(asObj(await call('subscriptions.cancel', idem, (r) => stripe.subscriptions.cancel(subscriptionId, {}, r))));
     },
 
     async pauseSubscription(subscriptionId, opts) {
       checkId(subscriptionId, 'subscriptionId', PROVIDER);
-      const idem = await key('subscriptions.pause', opts, subscriptionId);
+      const idem = await key('subscriptions.pause', opts, 'per-call', subscriptionId);
       // Pausing payment collection (invoices voided while paused) is Stripe's pause for live subscriptions.
       const s = await call('subscriptions.update', idem, (r) =>
         stripe.subscriptions.update(subscriptionId, { pause_collection: { behavior: 'void' } }, r),
@@ -365,7 +378,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
       const current = await call('subscriptions.retrieve', undefined, (r) => stripe.subscriptions.retrieve(subscriptionId, {}, r));
       if (current.status === 'paused') {
         // Stripe's own `paused` status (a trial ended without a payment method) has its endpoint.
-        const idem = await key('subscriptions.resume', opts, subscriptionId);
+        const idem = await key('subscriptions.resume', opts, 'per-call', subscriptionId);
         const s = await call('subscriptions.resume', idem, (r) =>
           stripe.subscriptions.resume(subscriptionId, { billing_cycle_anchor: 'now' }, r),
         );
@@ -377,7 +390,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
           details: { status: current.status },
         });
       }
-      const idem = await key('subscriptions.unpause', opts, subscriptionId);
+      const idem = await key('subscriptions.unpause', opts, 'per-call', subscriptionId);
       const s = await call('subscriptions.update', idem, (r) => stripe.subscriptions.update(subscriptionId, { pause_collection: '' }, r));
       return toSubscription(asObj(s));
     },
@@ -385,7 +398,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
     async createPortalSession(input, opts) {
       const data = parseInput(portalSessionSchema, input, 'createPortalSession', PROVIDER);
       const params: Stripe.BillingPortal.SessionCreateParams = { customer: data.customerId, return_url: data.returnUrl };
-      const idem = await key('billing_portal.sessions.create', opts, params);
+      const idem = await key('billing_portal.sessions.create', opts, 'per-call', params);
       const s = await call('billing_portal.sessions.create', idem, (r) => stripe.billingPortal.sessions.create(params, r));
       return { id: s.id, url: s.url };
     },
