@@ -107,9 +107,12 @@ const DAY = 86_400_000;
 const INTERVAL_MS: Record<FakePrice['interval'], number> = { day: DAY, week: 7 * DAY, month: 30 * DAY, year: 365 * DAY };
 const CHECKOUT_TTL_MS = DAY;
 const TRIAL_WARNING_MS = 3 * DAY;
+/** Stripe expires a subscription whose first invoice stays unpaid for 23 hours. */
+const INCOMPLETE_TTL_MS = 23 * 3_600_000;
 
 interface SubRecord {
   sub: Subscription;
+  createdMs: number;
   periodEndMs: number;
   trialEndMs?: number;
   trialWarned: boolean;
@@ -341,13 +344,19 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
 
   function dueAt(rec: SubRecord): number | undefined {
     const s = rec.sub.status;
-    if (s === 'canceled' || s === 'incomplete_expired' || s === 'incomplete' || rec.paused) return undefined;
+    if (s === 'canceled' || s === 'incomplete_expired' || rec.paused) return undefined;
+    if (s === 'incomplete') return rec.createdMs + INCOMPLETE_TTL_MS;
     if (s === 'trialing' && rec.trialEndMs !== undefined) return rec.trialWarned ? rec.trialEndMs : rec.trialEndMs - TRIAL_WARNING_MS;
     return rec.periodEndMs;
   }
 
   function runDue(rec: SubRecord): void {
     const before = rec.sub.status;
+    if (before === 'incomplete') {
+      rec.sub.status = 'incomplete_expired';
+      toSubscriptionEvent(rec, 'subscription.updated');
+      return;
+    }
     if (before === 'trialing' && rec.trialEndMs !== undefined && !rec.trialWarned) {
       rec.trialWarned = true;
       toSubscriptionEvent(rec, 'subscription.trial_ending');
@@ -665,6 +674,7 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
             createdAt: iso(),
             ...(trialEndMs ? { trialEnd: iso(trialEndMs) } : {}),
           },
+          createdMs: nowMs,
           periodEndMs,
           trialWarned: false,
           paused: false,
@@ -716,7 +726,7 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
           rec.sub.cancelAtPeriodEnd = true;
           toSubscriptionEvent(rec, 'subscription.updated');
         } else {
-          rec.sub.status = rec.sub.status === 'incomplete' ? 'incomplete_expired' : 'canceled';
+          rec.sub.status = 'canceled';
           rec.sub.canceledAt = iso();
           toSubscriptionEvent(rec, 'subscription.canceled');
         }

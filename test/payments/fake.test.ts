@@ -80,6 +80,21 @@ describe('fake payments', () => {
     expect(fake.takeEvents()[0]?.type).toBe('invoice.action_required');
   });
 
+  it('a first invoice left unpaid for 23 hours expires the subscription', async () => {
+    const fake = createFakePayments();
+    const c = await fake.createCustomer({});
+    fake.setCardBehavior(c.id, 'requires_action');
+    const sub = await fake.createSubscription({ customerId: c.id, priceId: 'price_basic' });
+    expect(sub).toMatchObject({ status: 'incomplete', latestInvoiceUrl: expect.stringMatching(/^https:/) });
+    fake.takeEvents();
+    await fake.clock.advance(23 * 3_600_000);
+    expect(fake.takeEvents().map((e) => [e.type, 'status' in e.data ? e.data.status : undefined])).toEqual([
+      ['subscription.updated', 'incomplete_expired'],
+    ]);
+    await fake.clock.advance(365 * DAY);
+    expect(fake.takeEvents()).toEqual([]);
+  });
+
   it('cancel at period end takes effect when the period ends', async () => {
     const fake = createFakePayments();
     const c = await fake.createCustomer({});

@@ -262,7 +262,13 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
 
     async getPayment(paymentId) {
       checkId(paymentId, 'paymentId', PROVIDER);
-      return toPayment(asObj(await call('payment_intents.retrieve', undefined, (r) => stripe.paymentIntents.retrieve(paymentId, {}, r))));
+      return toPayment(
+        asObj(
+          await call('payment_intents.retrieve', undefined, (r) =>
+            stripe.paymentIntents.retrieve(paymentId, { expand: ['latest_charge'] }, r),
+          ),
+        ),
+      );
     },
 
     async getSubscription(subscriptionId) {

@@ -76,7 +76,8 @@ export function toPayment(pi: Obj): Payment {
     status,
     amount: money(num(pi.amount), currency),
     amountReceived: money(num(pi.amount_received), currency).amount,
-    amountRefunded: 0,
+    // A PaymentIntent does not carry refunds; its charge does, when it is expanded (getPayment does).
+    amountRefunded: isObj(pi.latest_charge) ? money(num(pi.latest_charge.amount_refunded), currency).amount : 0,
     captureMethod: str(pi.capture_method) === 'manual' ? 'manual' : 'automatic',
     customerId: idOf(pi.customer),
     paymentMethodId: idOf(pi.payment_method) ?? (lastError && isObj(lastError.payment_method) ? idOf(lastError.payment_method) : undefined),

@@ -267,7 +267,23 @@ export function createStripeMock(options: { apiVersion: string; now?: () => numb
       }
       const pi = intents.get(String(objId));
       if (!pi) return notFound('payment_intent', String(objId));
-      if (method === 'GET') return ok(pi);
+      if (method === 'GET') {
+        const expand = Array.isArray(p.expand) ? p.expand : [];
+        if (!expand.includes('latest_charge') || typeof pi.latest_charge !== 'string') return ok(pi);
+        return ok({
+          ...pi,
+          latest_charge: {
+            id: pi.latest_charge,
+            object: 'charge',
+            amount: pi.amount,
+            amount_captured: pi.amount_received,
+            amount_refunded: pi.amount_refunded ?? 0,
+            currency: pi.currency,
+            payment_intent: pi.id,
+            refunded: pi.amount_refunded === pi.amount_received,
+          },
+        });
+      }
       if (action === 'confirm') {
         if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(String(pi.status)))
           return error(400, 'invalid_request_error', `This PaymentIntent's status is ${pi.status} and it cannot be confirmed.`, {
