@@ -65,14 +65,14 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
       // Fetch, not Node's http: it runs on edge runtimes too, and it is the client msw can intercept
       // reliably (docs/decisions.md).
       httpClient: options.httpClient ?? Stripe.createFetchHttpClient(),
-      timeout: options.timeoutMs ?? 30_000,
+      timeout: options.timeoutMs ?? 20_000,
       appInfo: { name: 'switchyard' },
       telemetry: false,
     });
   const policy = {
     maxAttempts: 3,
     baseDelayMs: 500,
-    maxElapsedMs: 20_000,
+    maxElapsedMs: 60_000,
     ...options.retry,
   };
 

@@ -28,12 +28,12 @@ export interface StripePaymentsOptions {
   apiVersion?: string;
   /** `test` or `live`. Derived from `apiKey`; set it when you pass `stripe`, to keep the livemode check. */
   mode?: 'test' | 'live';
-  /** Per-request timeout, ms. Default 30 000 (the SDK's default is 80 000). */
+  /** Per-request timeout, ms. Default 20 000 (the SDK default is 80 000). When you pass `stripe`, its own timeout applies. */
   timeoutMs?: number;
   /**
    * Retries, by switchyard's `retry` (the SDK's own retries are turned off so there is one policy,
    * one budget, and telemetry sees every attempt). Every retried mutation resends the same
-   * `Idempotency-Key`. Default: 3 attempts, 500 ms base, full jitter, 20 s budget.
+   * `Idempotency-Key`. Default: 3 attempts, 500 ms base, full jitter, 60 s budget (room for three 20 s timeouts).
    */
   retry?: Pick<RetryPolicy, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxElapsedMs' | 'random' | 'jitter'>;
   /** Webhook timestamp tolerance, seconds (default 300) and clock. */
