@@ -13,7 +13,7 @@ import { createTelemetry } from '../../core/observability.js';
 import { retry } from '../../retry/retry.js';
 import { verifyStripeWebhook } from '../../webhooks/providers/stripe.js';
 import { type KeyMode, mutationKey } from '../derive-key.js';
-import type { PaymentEvent } from '../events.js';
+import { type PaymentEvent, paymentEventSchema } from '../events.js';
 import type { PaymentProvider } from '../port.js';
 import {
   type Payment,
@@ -438,6 +438,9 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
         typeof event?.id !== 'string' ||
         typeof event.type !== 'string' ||
         typeof event.created !== 'number' ||
+        !Number.isSafeInteger(event.created) ||
+        event.created < 0 ||
+        event.created > 8.64e12 ||
         typeof event.data?.object !== 'object' ||
         event.data.object === null
       ) {
@@ -456,7 +459,15 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
           'Stripe webhook event rendered in another API version than the pinned one; update the endpoint version',
         );
       }
-      return normalizeStripeEvent(event);
+      const normalized = normalizeStripeEvent(event);
+      // A known type whose object lacks what the domain needs (a partial payload, an API version we
+      // do not read) is passed through, not dropped and not thrown: the host still sees it.
+      if (paymentEventSchema.safeParse(normalized).success) return normalized;
+      logger.warn(
+        { provider: PROVIDER, eventId: event.id, eventType: event.type },
+        'Stripe event did not normalize; passed through as provider.unhandled',
+      );
+      return normalizeStripeEvent({ ...event, type: `unparsed:${event.type}` });
     },
   };
   return adapter;

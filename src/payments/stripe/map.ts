@@ -27,7 +27,8 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 export const idOf = (v: unknown): string | undefined => str(v) ?? (isObj(v) ? str(v.id) : undefined);
 const isoOf = (seconds: unknown): string | undefined => {
   const n = num(seconds);
-  return n === undefined ? undefined : new Date(n * 1000).toISOString();
+  // Outside Date's range (±8.64e15 ms) toISOString throws: treat such a value as absent.
+  return n === undefined || Math.abs(n) > 8.64e12 ? undefined : new Date(n * 1000).toISOString();
 };
 
 /** Metadata keys switchyard keeps for itself on Stripe objects; hidden from the domain view. */

@@ -79,6 +79,6 @@ export function normalizeStripeEvent(event: StripeEventInput): PaymentEvent {
     case 'invoice.payment_action_required':
       return { ...base, type: 'invoice.action_required', data: toInvoice(object) };
     default:
-      return { ...base, type: 'provider.unhandled', data: { providerType: event.type, object } };
+      return { ...base, type: 'provider.unhandled', data: { providerType: event.type.replace(/^unparsed:/, ''), object } };
   }
 }
