@@ -200,6 +200,8 @@ describe('Stripe parseWebhook', () => {
     expect((await failure(stripe.parseWebhook({ ...raw, body: notEvent, headers: { 'stripe-signature': header } }))).code).toBe(
       'invalid_input',
     );
+    const farFuture = signedStripeEvent('invoice.paid', invoice(), { created: 1e13 }).raw;
+    expect((await failure(stripe.parseWebhook(farFuture))).code).toBe('invalid_input');
   });
 
   it('the same event delivered twice (re-signed on redelivery) has one domain effect', async () => {
