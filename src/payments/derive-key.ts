@@ -6,8 +6,8 @@
  *   capture). A host's blind retry of the same call is then the same operation at the provider (no
  *   second charge); two deliberate identical calls are one too, which is why hosts that repeat a
  *   charge on purpose pass their own key (docs/payments.md).
- * - `per-call`: random, for operations that set a state (update, pause, resume) or create
- *   short-lived, free objects (checkout and portal sessions). A key derived from their inputs would
+ * - `per-call`: random, for operations that set a state (update, pause, resume) or create free
+ *   objects (customers: two anonymous guests must not become one; checkout and portal sessions). A key derived from their inputs would
  *   make "pause, resume, pause" silently skip the second pause (the provider answers it from its
  *   cache); repeating them is harmless, so only the retries *within* one call share the key.
  */

@@ -396,16 +396,22 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
 
     async createCustomer(input, opts) {
       const data = parseInput(createCustomerSchema, input, 'createCustomer', 'fake');
-      return once('customers.create', opts, [data], async () => {
-        const c: Customer = {
-          id: newId('cus'),
-          metadata: data.metadata ?? {},
-          createdAt: iso(),
-          ...pick(data, ['email', 'name', 'phone']),
-        };
-        customers.set(c.id, c);
-        return c;
-      });
+      return once(
+        'customers.create',
+        opts,
+        [data],
+        async () => {
+          const c: Customer = {
+            id: newId('cus'),
+            metadata: data.metadata ?? {},
+            createdAt: iso(),
+            ...pick(data, ['email', 'name', 'phone']),
+          };
+          customers.set(c.id, c);
+          return c;
+        },
+        'per-call',
+      );
     },
 
     async updateCustomer(customerId, input, opts) {

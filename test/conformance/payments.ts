@@ -62,6 +62,12 @@ export function describePaymentsConformance(
       expect((await failure(p.getSubscription('sub_doesnotexist'))).code).toBe('not_found');
     });
 
+    it('two customers created with the same (empty) details are two customers', async () => {
+      const a = await p.createCustomer({});
+      const b = await p.createCustomer({});
+      expect(a.id).not.toBe(b.id);
+    });
+
     it('an unconfirmed payment returns a clientSecret for Elements', async () => {
       const pay = await p.createPayment({ amount: EUR(2500) });
       expect(pay.status).toBe('requires_payment_method');

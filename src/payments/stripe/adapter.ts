@@ -142,7 +142,7 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
 
     async createCustomer(input, opts) {
       const data = parseInput(createCustomerSchema, input, 'createCustomer', PROVIDER);
-      const idem = await key('customers.create', opts, 'inputs', data);
+      const idem = await key('customers.create', opts, 'per-call', data);
       const c = await call('customers.create', idem, (r) => stripe.customers.create(data, r));
       return toCustomer(asObj(c));
     },
