@@ -25,12 +25,12 @@ export {
   SUBSCRIPTION_TRANSITIONS,
   type SubscriptionState,
 } from './subscription-state.js';
+export { createFakePayments } from './fake.js';
 export {
-  createFakePayments,
   FAKE_MAGIC_AMOUNTS,
   FAKE_WEBHOOK_SECRET,
   type FakeCardBehavior,
   type FakePayments,
   type FakePaymentsOptions,
   type FakePrice,
-} from './fake.js';
+} from './fake-types.js';
