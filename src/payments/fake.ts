@@ -10,15 +10,13 @@ import { canonicalJson } from '../idempotency/canonical.js';
 import { withRedaction } from '../core/logger.js';
 import { verifyStripeWebhook } from '../webhooks/providers/stripe.js';
 import { type KeyMode, mutationKey } from './derive-key.js';
-import { EVENT_SCHEMA_VERSION, type PaymentEvent, type PaymentEventType, paymentEventSchema } from './events.js';
+import { EVENT_SCHEMA_VERSION, type PaymentEvent, paymentEventSchema } from './events.js';
 import {
   type CheckoutSession,
   type Customer,
-  type Invoice,
   type Money,
   type Payment,
   type Refund,
-  type Subscription,
   cancelSubscriptionSchema,
   capturePaymentSchema,
   checkoutSessionSchema,
@@ -34,6 +32,7 @@ import {
   updateCustomerSchema,
   updateSubscriptionSchema,
 } from './schemas.js';
+import { createFakeBilling, DAY, type Emit, INTERVAL_MS, type SubRecord } from './fake-billing.js';
 import { withPaymentId } from './recovery.js';
 import { signStripeStyle } from './signing.js';
 import { checkId, parseInput } from './validate.js';
@@ -47,21 +46,7 @@ import {
   type FakePrice,
 } from './fake-types.js';
 
-const DAY = 86_400_000;
-const INTERVAL_MS: Record<FakePrice['interval'], number> = { day: DAY, week: 7 * DAY, month: 30 * DAY, year: 365 * DAY };
 const CHECKOUT_TTL_MS = DAY;
-const TRIAL_WARNING_MS = 3 * DAY;
-/** Stripe expires a subscription whose first invoice stays unpaid for 23 hours. */
-const INCOMPLETE_TTL_MS = 23 * 3_600_000;
-
-interface SubRecord {
-  sub: Subscription;
-  createdMs: number;
-  periodEndMs: number;
-  trialEndMs?: number;
-  trialWarned: boolean;
-  paused: boolean;
-}
 
 interface CheckoutRecord {
   session: CheckoutSession;
@@ -95,7 +80,7 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
   const iso = (ms = nowMs) => new Date(ms).toISOString();
   const newId = (prefix: string) => `${prefix}_fake${String(++counter).padStart(6, '0')}`;
 
-  function emit<T extends PaymentEventType>(type: T, objectId: string, data: Extract<PaymentEvent, { type: T }>['data']): void {
+  const emit: Emit = (type, objectId, data) => {
     const event = {
       schemaVersion: EVENT_SCHEMA_VERSION,
       id: newId('evt'),
@@ -108,7 +93,7 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
       data: structuredClone(data),
     } as PaymentEvent;
     emitted.push(event);
-  }
+  };
 
   /** Same key: the first call's answer. Same key, other inputs: `idempotency_conflict`, as Stripe answers. */
   async function once<T>(
@@ -212,114 +197,21 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
     }
   }
 
-  function invoiceFor(rec: SubRecord, status: 'paid' | 'open', url?: string): Invoice {
-    const pr = price(rec.sub.priceId);
-    const due = pr.amount.amount * rec.sub.quantity;
-    return {
-      id: newId('in'),
-      status,
-      customerId: rec.sub.customerId,
-      subscriptionId: rec.sub.id,
-      amountDue: { amount: due, currency: pr.amount.currency },
-      amountPaid: status === 'paid' ? due : 0,
-      ...(url ? { hostedInvoiceUrl: url } : {}),
-    };
-  }
-
-  /** Bill one period of a subscription with the customer's card; moves the status accordingly. */
-  function bill(rec: SubRecord, first: boolean): void {
-    const behavior = cardBehavior.get(rec.sub.customerId) ?? behaviorOf(price(rec.sub.priceId).amount.amount * rec.sub.quantity);
-    if (behavior === 'succeed') {
-      emit('invoice.paid', rec.sub.id, invoiceFor(rec, 'paid'));
-      rec.sub.status = 'active';
-      delete rec.sub.latestInvoiceUrl;
-      return;
-    }
-    const url = `https://fake-invoices.switchyard.test/i/${rec.sub.id}/${counter + 1}`;
-    const invoice = invoiceFor(rec, 'open', url);
-    emit(behavior === 'requires_action' ? 'invoice.action_required' : 'invoice.payment_failed', invoice.id, invoice);
-    rec.sub.latestInvoiceUrl = url;
-    rec.sub.status = first ? 'incomplete' : 'past_due';
-  }
-
-  function toSubscriptionEvent(
-    rec: SubRecord,
-    type:
-      | 'subscription.created'
-      | 'subscription.updated'
-      | 'subscription.past_due'
-      | 'subscription.canceled'
-      | 'subscription.paused'
-      | 'subscription.resumed'
-      | 'subscription.trial_ending',
-  ) {
-    emit(type, rec.sub.id, rec.sub);
-  }
-
-  function statusEvent(rec: SubRecord, before: Subscription['status']): void {
-    if (rec.sub.status === before) return;
-    toSubscriptionEvent(rec, rec.sub.status === 'past_due' ? 'subscription.past_due' : 'subscription.updated');
-  }
-
-  async function advance(ms: number): Promise<void> {
-    if (!Number.isSafeInteger(ms) || ms < 0) {
-      throw new IntegrationError('invalid_input', 'advance takes a non-negative integer number of milliseconds', {
-        details: { field: 'ms' },
-      });
-    }
-    const target = nowMs + ms;
-    // Walk due moments in time order, so a year's jump bills twelve renewals, not one.
-    for (;;) {
-      let nextAt = Number.POSITIVE_INFINITY;
-      let nextRec: SubRecord | undefined;
-      for (const rec of subs.values()) {
-        const due = dueAt(rec);
-        if (due !== undefined && due <= target && due < nextAt) {
-          nextAt = due;
-          nextRec = rec;
-        }
-      }
-      if (!nextRec) break;
-      nowMs = Math.max(nowMs, nextAt);
-      runDue(nextRec);
-    }
-    nowMs = target;
-  }
-
-  function dueAt(rec: SubRecord): number | undefined {
-    const s = rec.sub.status;
-    if (s === 'canceled' || s === 'incomplete_expired' || rec.paused) return undefined;
-    if (s === 'incomplete') return rec.createdMs + INCOMPLETE_TTL_MS;
-    if (s === 'trialing' && rec.trialEndMs !== undefined) return rec.trialWarned ? rec.trialEndMs : rec.trialEndMs - TRIAL_WARNING_MS;
-    return rec.periodEndMs;
-  }
-
-  function runDue(rec: SubRecord): void {
-    const before = rec.sub.status;
-    if (before === 'incomplete') {
-      rec.sub.status = 'incomplete_expired';
-      toSubscriptionEvent(rec, 'subscription.updated');
-      return;
-    }
-    if (before === 'trialing' && rec.trialEndMs !== undefined && !rec.trialWarned) {
-      rec.trialWarned = true;
-      toSubscriptionEvent(rec, 'subscription.trial_ending');
-      return;
-    }
-    if (rec.sub.cancelAtPeriodEnd) {
-      rec.sub.status = 'canceled';
-      rec.sub.canceledAt = iso();
-      toSubscriptionEvent(rec, 'subscription.canceled');
-      return;
-    }
-    const interval = INTERVAL_MS[price(rec.sub.priceId).interval];
-    rec.periodEndMs = nowMs + interval;
-    rec.sub.currentPeriodEnd = iso(rec.periodEndMs);
-    if (before === 'trialing') delete rec.trialEndMs;
-    bill(rec, false);
-    if (rec.sub.status === before) toSubscriptionEvent(rec, 'subscription.updated');
-    else statusEvent(rec, before);
-  }
+  const billing = createFakeBilling({
+    subs,
+    cardBehavior,
+    price,
+    behaviorOf,
+    emit,
+    newId,
+    iso,
+    now: () => nowMs,
+    setNow: (ms) => {
+      nowMs = ms;
+    },
+  });
+  const { bill, advance, statusEvent } = billing;
+  const toSubscriptionEvent = billing.subscriptionEvent;
 
   const fake: FakePayments = {
     provider: 'fake',
