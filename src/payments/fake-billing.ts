@@ -57,7 +57,8 @@ export function createFakeBilling(ctx: BillingContext) {
     const behavior =
       ctx.cardBehavior.get(rec.sub.customerId) ?? ctx.behaviorOf(ctx.price(rec.sub.priceId).amount.amount * rec.sub.quantity);
     if (behavior === 'succeed') {
-      ctx.emit('invoice.paid', rec.sub.id, invoiceFor(rec, 'paid'));
+      const invoice = invoiceFor(rec, 'paid');
+      ctx.emit('invoice.paid', invoice.id, invoice);
       rec.sub.status = 'active';
       delete rec.sub.latestInvoiceUrl;
       return;

@@ -54,6 +54,11 @@ describe('fake payments', () => {
     const after = fake.takeEvents();
     expect(after.map((e) => e.type)).toEqual(['invoice.paid', 'subscription.updated']);
     expect(after[1]?.data).toMatchObject({ id: sub.id, status: 'active' });
+    // Like Stripe's: an invoice event is about the invoice, and names its subscription.
+    const invoice = after[0];
+    if (invoice?.type !== 'invoice.paid') throw new Error('expected invoice.paid first');
+    expect(invoice.objectId).toBe(invoice.data.id);
+    expect(invoice.data).toMatchObject({ subscriptionId: sub.id, status: 'paid', amountPaid: 1000 });
   });
 
   it('a year of renewals bills twelve times; a failing card makes it past_due with an invoice link', async () => {
