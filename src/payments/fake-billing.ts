@@ -150,5 +150,15 @@ export function createFakeBilling(ctx: BillingContext) {
     else statusEvent(rec, before);
   }
 
-  return { bill, advance, subscriptionEvent: toSubscriptionEvent, statusEvent };
+  /** The open invoice was paid on its hosted page. */
+  function payOpenInvoice(rec: SubRecord): void {
+    const before = rec.sub.status;
+    const invoice = invoiceFor(rec, 'paid');
+    ctx.emit('invoice.paid', invoice.id, invoice);
+    rec.sub.status = 'active';
+    delete rec.sub.latestInvoiceUrl;
+    statusEvent(rec, before);
+  }
+
+  return { bill, advance, payOpenInvoice, subscriptionEvent: toSubscriptionEvent, statusEvent };
 }

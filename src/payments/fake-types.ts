@@ -7,7 +7,7 @@ import type { ReplayGuard } from '../webhooks/replay.js';
 import type { RawWebhook } from '../webhooks/types.js';
 import type { PaymentEvent } from './events.js';
 import type { PaymentProvider } from './port.js';
-import type { CheckoutSession, Money, Payment } from './schemas.js';
+import type { CheckoutSession, Money, Payment, Subscription } from './schemas.js';
 
 /**
  * Amounts (minor units, any currency) that make the fake answer like Stripe's test cards do.
@@ -69,4 +69,9 @@ export interface FakePayments extends PaymentProvider {
   dispute(paymentId: string, reason?: string): Promise<void>;
   /** How the customer's saved card answers subscription charges from now on. */
   setCardBehavior(customerId: string, behavior: FakeCardBehavior): void;
+  /**
+   * The customer paid the subscription's open invoice at `latestInvoiceUrl` (authenticated or with
+   * another card): `invoice.paid`, and an `incomplete` or `past_due` subscription becomes `active`.
+   */
+  payOpenInvoice(subscriptionId: string): Promise<Subscription>;
 }

@@ -637,6 +637,15 @@ export function createFakePayments(options: FakePaymentsOptions = {}): FakePayme
       emit('payment.disputed', id, { id, paymentId, amount: { ...p.amount }, reason, status: 'needs_response' });
     },
 
+    async payOpenInvoice(subscriptionId) {
+      const rec = subscription(subscriptionId);
+      if (!rec.sub.latestInvoiceUrl || (rec.sub.status !== 'incomplete' && rec.sub.status !== 'past_due' && rec.sub.status !== 'unpaid')) {
+        throw precondition(`subscription ${subscriptionId} has no open invoice to pay`, { status: rec.sub.status });
+      }
+      billing.payOpenInvoice(rec);
+      return structuredClone(rec.sub);
+    },
+
     setCardBehavior(customerId, behavior) {
       customer(customerId);
       cardBehavior.set(customerId, behavior);

@@ -100,6 +100,19 @@ describe('fake payments', () => {
     expect(fake.takeEvents()).toEqual([]);
   });
 
+  it('a first invoice that needs SCA: incomplete until the customer pays it, then active', async () => {
+    const fake = createFakePayments();
+    const c = await fake.createCustomer({});
+    fake.setCardBehavior(c.id, 'requires_action');
+    const sub = await fake.createSubscription({ customerId: c.id, priceId: 'price_basic' });
+    expect(fake.takeEvents().map((e) => e.type)).toEqual(['invoice.action_required', 'subscription.created']);
+    const paid = await fake.payOpenInvoice(sub.id);
+    expect(paid).toMatchObject({ status: 'active' });
+    expect(paid.latestInvoiceUrl).toBeUndefined();
+    expect(fake.takeEvents().map((e) => e.type)).toEqual(['invoice.paid', 'subscription.updated']);
+    expect((await failure(fake.payOpenInvoice(sub.id))).code).toBe('precondition_failed');
+  });
+
   it('cancel at period end takes effect when the period ends', async () => {
     const fake = createFakePayments();
     const c = await fake.createCustomer({});
