@@ -64,22 +64,24 @@ describe('Stripe event normalization never crashes', () => {
         object,
         fc.option(fc.dictionary(fc.string({ maxLength: 8 }), field, { maxKeys: 2 }), { nil: undefined }),
         async (type, obj, previous) => {
-          expect(() =>
-            normalizeStripeEvent({
-              id: 'evt_1',
-              type,
-              created: 1_767_225_600,
-              livemode: false,
-              data: { object: obj, ...(previous ? { previous_attributes: previous } : {}) },
-            }),
-          ).not.toThrow();
+          // The normalizer alone already yields schema-valid events: parseWebhook does not re-validate
+          // them with zod on the hot path (that cost ~2.7 µs a webhook), it relies on this property.
+          const direct = normalizeStripeEvent({
+            id: 'evt_1',
+            type,
+            created: 1_767_225_600,
+            livemode: false,
+            data: { object: obj, ...(previous ? { previous_attributes: previous } : {}) },
+          });
+          const check = paymentEventSchema.safeParse(direct);
+          expect(check.success, check.success ? '' : JSON.stringify(check.error.issues[0])).toBe(true);
           const { raw } = signedStripeEvent(type, obj, previous ? { previous } : {});
           const event = await stripe.parseWebhook(raw);
           expect(paymentEventSchema.safeParse(event).success).toBe(true);
           if (event.type === 'provider.unhandled') expect(event.data.providerType).toBe(type);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 });

@@ -18,6 +18,7 @@ import type {
 } from '../schemas.js';
 import { PAYMENT_STATUSES, SUBSCRIPTION_STATUSES } from '../schemas.js';
 import { money } from './currency.js';
+import { isoFromUnixSeconds } from './iso.js';
 
 export type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -28,7 +29,7 @@ export const idOf = (v: unknown): string | undefined => str(v) ?? (isObj(v) ? st
 const isoOf = (seconds: unknown): string | undefined => {
   const n = num(seconds);
   // Outside Date's range (±8.64e15 ms) toISOString throws: treat such a value as absent.
-  return n === undefined || Math.abs(n) > 8.64e12 ? undefined : new Date(n * 1000).toISOString();
+  return n === undefined || Math.abs(n) > 8.64e12 ? undefined : isoFromUnixSeconds(n);
 };
 
 /** Metadata keys switchyard keeps for itself on Stripe objects; hidden from the domain view. */

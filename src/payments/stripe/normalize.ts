@@ -3,6 +3,7 @@
  * `provider.unhandled` with the raw object, so nothing is dropped silently.
  */
 import { EVENT_SCHEMA_VERSION, type PaymentEvent } from '../events.js';
+import { isoFromUnixSeconds } from './iso.js';
 import { type Obj, chargeAsPayment, toCheckoutSession, toDispute, toInvoice, toPayment, toRefund, toSubscription } from './map.js';
 
 export interface StripeEventInput {
@@ -21,7 +22,7 @@ export function normalizeStripeEvent(event: StripeEventInput): PaymentEvent {
     id: event.id,
     provider: 'stripe',
     objectId: typeof object.id === 'string' && object.id ? object.id : event.id,
-    occurredAt: new Date(event.created * 1000).toISOString(),
+    occurredAt: isoFromUnixSeconds(event.created),
     livemode: event.livemode === true,
   } as const;
 
@@ -42,7 +43,12 @@ export function normalizeStripeEvent(event: StripeEventInput): PaymentEvent {
       const refunds = typeof object.refunds === 'object' && object.refunds !== null ? (object.refunds as Obj).data : undefined;
       const latest =
         Array.isArray(refunds) && typeof refunds[0] === 'object' && refunds[0] !== null ? toRefund(refunds[0] as Obj) : undefined;
-      return { ...base, objectId: payment.id, type: 'payment.refunded', data: latest ? { payment, refund: latest } : { payment } };
+      return {
+        ...base,
+        objectId: payment.id || base.objectId,
+        type: 'payment.refunded',
+        data: latest ? { payment, refund: latest } : { payment },
+      };
     }
     case 'charge.dispute.created':
       return { ...base, type: 'payment.disputed', data: toDispute(object) };
