@@ -4,6 +4,8 @@
  * script tells the whole booking story: checkout → verified webhook → calendar event → confirmation.
  */
 import { IntegrationError, createConsoleLogger, formatMoney, parseMoney, redact } from '../src/index.js';
+import { idempotent } from '../src/idempotency/index.js';
+import { createFakePayments, FAKE_MAGIC_AMOUNTS } from '../src/payments/index.js';
 import { createMemoryStore } from '../src/stores/index.js';
 
 let step = 0;
@@ -37,5 +39,43 @@ const logger = createConsoleLogger({ sink: { log: (l) => lines.push(l), error: (
 logger.info({ apiKey: 'sk_test_4eC39HqLyjWDarjtT1zdp7dc', card: '4242 4242 4242 4242' }, 'calling Stripe with Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc');
 say('Log a call that carries a key and a card number', lines[0]);
 say('redact() works on any value too', JSON.stringify(redact({ headers: { authorization: 'Bearer ya29.a0AfH6SMBx' }, password: 'hunter2' })));
+
+// 5. Payments: a checkout whose bank asks for 3-D Secure, then its webhook, verified and applied once.
+const payments = createFakePayments();
+const classFee = { amount: FAKE_MAGIC_AMOUNTS.requiresAction, currency: 'EUR' };
+const session = await payments.createCheckoutSession(
+  {
+    mode: 'payment',
+    lineItems: [{ name: 'Vinyasa flow', amount: classFee }],
+    customerEmail: 'ada@example.com',
+    successUrl: 'https://studio.example/booked',
+    clientReferenceId: 'booking_42',
+  },
+  { idempotencyKey: 'checkout:booking_42' },
+);
+await payments.completeCheckout(session.id); // the buyer pays on the hosted page and passes the challenge
+say(
+  'Check out on the fake payments with an SCA challenge',
+  `${formatMoney(classFee)} at ${session.url}\nevents: ${payments
+    .events()
+    .map((e) => e.type)
+    .join(' → ')}`,
+);
+const completed = payments.events().find((e) => e.type === 'checkout.completed');
+if (!completed) throw new Error('the fake emitted no checkout.completed');
+const confirmations: string[] = [];
+const webhookStore = createMemoryStore();
+for (const attempt of [1, 2]) {
+  // Stripe re-signs a redelivery; the event id stays the same, so the second one does nothing.
+  const delivery = await payments.signWebhook(completed, { timestampSeconds: Math.floor(payments.clock.now() / 1000) + attempt });
+  const verified = await payments.parseWebhook(delivery);
+  await idempotent({ store: webhookStore, key: `payment-event:${verified.id}` }, async () => {
+    confirmations.push(verified.objectId);
+  });
+}
+say(
+  'Verify the signed webhook, delivered twice',
+  `${completed.type} ${completed.id} verified twice → booking confirmed ${confirmations.length} time`,
+);
 
 console.log('\nDemo finished: every step above ran on embedded defaults.');

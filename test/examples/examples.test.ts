@@ -36,6 +36,8 @@ describe('examples', () => {
     expect(stdout).toContain('invalid_input: EUR has 2 decimal places');
     expect(stdout).toContain('first claim: true, retried claim: false');
     expect(stdout).not.toContain('4eC39HqLyjWDarjtT1zd');
+    expect(stdout).toContain('events: payment.requires_action → payment.succeeded → checkout.completed');
+    expect(stdout).toMatch(/checkout\.completed evt_\w+ verified twice → booking confirmed 1 time/);
     expect(stdout).toMatch(/Demo finished/);
   }, 90_000);
 });

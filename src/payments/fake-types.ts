@@ -1,0 +1,77 @@
+/**
+ * The fake's public surface: its magic amounts, options and the test controls it adds to the
+ * `PaymentProvider` port. Kept apart from the engine in fake.ts so the contract reads on one page.
+ */
+import type { Logger } from '../core/logger.js';
+import type { ReplayGuard } from '../webhooks/replay.js';
+import type { RawWebhook } from '../webhooks/types.js';
+import type { PaymentEvent } from './events.js';
+import type { PaymentProvider } from './port.js';
+import type { CheckoutSession, Money, Payment, Subscription } from './schemas.js';
+
+/**
+ * Amounts (minor units, any currency) that make the fake answer like Stripe's test cards do.
+ * Every other amount succeeds.
+ */
+export const FAKE_MAGIC_AMOUNTS = {
+  /** Declined, `card_declined` / `generic_decline` (like 4000 0000 0000 0002). */
+  declined: 40_002,
+  /** Declined, `card_declined` / `insufficient_funds` (like 4000 0000 0000 9995). */
+  insufficientFunds: 49_995,
+  /** Needs 3-D Secure: `requires_action` on session, `requires_action` + recovery off session (like 4000 0027 6000 3184). */
+  requiresAction: 43_184,
+} as const;
+
+/** The signing secret of the fake's webhooks unless you pass one. Not a secret: tests only. */
+export const FAKE_WEBHOOK_SECRET = 'whsec_switchyard_fake';
+
+export interface FakePrice {
+  amount: Money;
+  interval: 'day' | 'week' | 'month' | 'year';
+}
+
+export interface FakePaymentsOptions {
+  /** Start of the test clock, epoch ms. Default 2026-01-01T00:00:00Z. */
+  startAt?: number;
+  /** Prices subscriptions and checkout can use, by id. Default: `price_basic` (€10/month), `price_pro` (€30/month). */
+  prices?: Record<string, FakePrice>;
+  webhookSecret?: string;
+  /** Passed to the verifier in `parseWebhook`. */
+  replayGuard?: ReplayGuard;
+  logger?: Logger;
+}
+
+export type FakeCardBehavior = 'succeed' | 'declined' | 'requires_action';
+
+export interface FakePayments extends PaymentProvider {
+  readonly provider: 'fake';
+  /** The test clock. `advance` runs trials, renewals and period-end cancellations that fall due. */
+  readonly clock: { now(): number; advance(ms: number): Promise<void> };
+  /** Every event emitted so far, oldest first. */
+  events(): readonly PaymentEvent[];
+  /** Every payment the fake holds, in creation order: what a host's test asserts was charged. */
+  payments(): Payment[];
+  /** Events emitted since the last call. */
+  takeEvents(): PaymentEvent[];
+  /** A signed delivery of `event`, as a host's webhook endpoint receives it. */
+  signWebhook(event: PaymentEvent, options?: { timestampSeconds?: number }): Promise<RawWebhook>;
+  /**
+   * The buyer finished hosted checkout. Magic amounts apply to the session total: `requiresAction`
+   * emits `payment.requires_action` (the page's 3-D Secure challenge, passed) before success;
+   * a decline emits `payment.failed` and leaves the session open.
+   */
+  completeCheckout(sessionId: string): Promise<CheckoutSession>;
+  /** The session timed out unused. */
+  expireCheckout(sessionId: string): Promise<CheckoutSession>;
+  /** The customer passed (or failed) the SCA challenge of a `requires_action` payment. */
+  completeAction(paymentId: string, outcome: 'authenticated' | 'failed'): Promise<Payment>;
+  /** The cardholder disputes a succeeded payment. */
+  dispute(paymentId: string, reason?: string): Promise<void>;
+  /** How the customer's saved card answers subscription charges from now on. */
+  setCardBehavior(customerId: string, behavior: FakeCardBehavior): void;
+  /**
+   * The customer paid the subscription's open invoice at `latestInvoiceUrl` (authenticated or with
+   * another card): `invoice.paid`, and an `incomplete` or `past_due` subscription becomes `active`.
+   */
+  payOpenInvoice(subscriptionId: string): Promise<Subscription>;
+}
