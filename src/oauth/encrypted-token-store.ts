@@ -57,6 +57,12 @@ function keyBytes(kid: string, key: unknown): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/**
+ * A `TokenStore` that keeps tokens AES-256-GCM encrypted in any `Store`, with key ids for rotation.
+ *
+ * @example
+ * const tokenStore = createEncryptedTokenStore({ store, keys: { '2026-11': key }, currentKeyId: '2026-11' });
+ */
 export function createEncryptedTokenStore(options: EncryptedTokenStoreOptions): TokenStore {
   if (!options || typeof options.store?.compareAndSet !== 'function') throw configError('store must be a switchyard Store', 'store');
   const entries = Object.entries(options.keys ?? {});

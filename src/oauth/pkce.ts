@@ -12,11 +12,13 @@ export interface PkcePair {
   method: 'S256';
 }
 
+/** Create a fresh PKCE pair: a 32-byte random verifier and its S256 challenge. */
 export async function createPkcePair(): Promise<PkcePair> {
   const verifier = randomToken(32);
   return { verifier, challenge: await pkceChallenge(verifier), method: 'S256' };
 }
 
+/** The PKCE S256 challenge of a verifier: base64url(SHA-256(verifier)). */
 export async function pkceChallenge(verifier: string): Promise<string> {
   return base64url(await sha256(verifier));
 }

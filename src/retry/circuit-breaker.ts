@@ -50,6 +50,12 @@ interface Bucket {
   failures: number;
 }
 
+/**
+ * Create a circuit breaker that fails fast with a retryable `unavailable` while a dependency is down.
+ *
+ * @example
+ * const breaker = createCircuitBreaker({ strategy: { kind: 'consecutive', threshold: 5 }, halfOpenAfterMs: 30_000 });
+ */
 export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBreaker {
   const owner = 'createCircuitBreaker';
   const o = objectOption(owner, options);

@@ -64,6 +64,12 @@ const FETCH_FAILED =
 type Bag = Record<string, unknown>;
 const isObject = (v: unknown): v is Bag => typeof v === 'object' && v !== null;
 
+/**
+ * Decide whether an error (fetch `Response`, provider SDK error, network error, `IntegrationError`) is worth retrying, and after how long.
+ *
+ * @example
+ * const { retryable, retryAfterMs } = classifyError(error);
+ */
 export function classifyError(error: unknown, now: () => number = Date.now): Classification {
   // 1. Stripe's explicit verdict beats everything: it sets `Stripe-Should-Retry: true` on some
   //    409s (lock contention) and `false` on 5xx it knows will fail again.

@@ -47,6 +47,12 @@ interface Bucket {
 
 const SHARED = '\u0000shared';
 
+/**
+ * Create a token-bucket rate limiter (optionally per key) that waits its turn or rejects with `rate_limited`.
+ *
+ * @example
+ * const limiter = createRateLimiter({ capacity: 10, refillPerSecond: 10 });
+ */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const owner = 'createRateLimiter';
   const o = objectOption(owner, options);

@@ -33,6 +33,12 @@ export interface ReplayGuard {
 export const DEFAULT_REPLAY_TTL_SECONDS = 86_400;
 const PREFIX = 'webhooks:replay:';
 
+/**
+ * Remember accepted delivery ids in a `Store` and reject a second delivery of one as `replayed`.
+ *
+ * @example
+ * const replayGuard = createReplayGuard({ store: createRedisStore({ url: process.env.REDIS_URL! }) });
+ */
 export function createReplayGuard(options: ReplayGuardOptions = {}): ReplayGuard {
   const store = options.store ?? createMemoryStore();
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_REPLAY_TTL_SECONDS;

@@ -45,6 +45,12 @@ const DEFAULT_TABLE = 'switchyard_store';
 // PostgreSQL's 63-byte identifiers instead of being silently truncated.
 const IDENTIFIER = /^([a-z_][a-z0-9_]{0,47}\.)?[a-z_][a-z0-9_]{0,47}$/;
 
+/**
+ * A durable `Store` shared by many processes, in one PostgreSQL table through pg (a `connectionString` or your pool).
+ *
+ * @example
+ * const store = createPostgresStore({ connectionString: process.env.DATABASE_URL! });
+ */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const config = validate(options);
   const q: Queries = queries(config.tableName);

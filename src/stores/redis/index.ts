@@ -43,6 +43,12 @@ export interface RedisStore extends Store {
 
 const DEFAULT_PREFIX = 'switchyard:';
 
+/**
+ * A durable `Store` shared by many processes, on Redis through ioredis (a `url` or your client).
+ *
+ * @example
+ * const store = createRedisStore({ url: 'redis://127.0.0.1:6379' });
+ */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const config = validate(options);
   const prefix = config.keyPrefix;

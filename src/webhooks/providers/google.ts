@@ -34,6 +34,12 @@ export interface GoogleChannelNotification {
 
 const STATES = new Set(['sync', 'exists', 'not_exists']);
 
+/**
+ * Verify a Google Calendar push notification by its channel token (`X-Goog-Channel-Token`) and, optionally, channel id.
+ *
+ * @example
+ * const { payload } = await verifyGoogleChannel(await fromNodeRequest(req), { token: channelToken, channelIds: active });
+ */
 export async function verifyGoogleChannel(
   raw: RawWebhook,
   options: GoogleChannelOptions,

@@ -53,6 +53,12 @@ export function graphValidationResponse(url: string | URL): Response | null {
   });
 }
 
+/**
+ * Verify a Microsoft Graph change-notification batch: every item's `clientState` must match (constant time).
+ *
+ * @example
+ * const { payload } = await verifyGraphNotification(await fromFetchRequest(request), { clientState: process.env.GRAPH_CLIENT_STATE! });
+ */
 export async function verifyGraphNotification<T extends GraphNotificationBatch = GraphNotificationBatch>(
   raw: RawWebhook,
   options: GraphNotificationOptions,

@@ -30,6 +30,12 @@ export interface MailgunWebhookPayload {
 
 let defaultGuard: ReplayGuard | undefined;
 
+/**
+ * Verify a Mailgun webhook (HMAC-SHA256 of `timestamp + token` in the JSON body's `signature`).
+ *
+ * @example
+ * const { payload } = await verifyMailgunWebhook(raw, { signingKey: process.env.MAILGUN_SIGNING_KEY!, replayGuard });
+ */
 export async function verifyMailgunWebhook<T = MailgunWebhookPayload>(
   raw: RawWebhook,
   options: MailgunWebhookOptions,

@@ -121,6 +121,12 @@ async function certificateKey(url: string, fetchCertificate: (url: string) => Pr
   return key;
 }
 
+/**
+ * Verify an AWS SNS message (SES bounces and complaints) against its signing certificate, optionally restricted to `topicArns`.
+ *
+ * @example
+ * const { payload } = await verifySnsMessage(raw, { topicArns: ['arn:aws:sns:eu-west-1:123456789012:ses-bounces'] });
+ */
 export async function verifySnsMessage<T extends SnsMessage = SnsMessage>(
   raw: RawWebhook,
   options: SnsVerifyOptions = {},
