@@ -10,6 +10,7 @@
  */
 export type Jitter = 'full' | 'decorrelated' | 'none';
 
+/** Inputs of `backoffDelay`: the exponential base and cap, the jitter kind and the random source. */
 export interface BackoffOptions {
   baseDelayMs: number;
   maxDelayMs: number;

@@ -7,6 +7,7 @@
 import { isIntegrationError } from '../core/errors.js';
 import { headerValue, retryAfterFromHeaders } from './retry-after.js';
 
+/** `classifyError`'s verdict on one failure. */
 export interface Classification {
   /** A retry can succeed: the failure is transient on the other side. */
   retryable: boolean;

@@ -14,7 +14,9 @@ export { migrationSql as postgresStoreMigrationSql } from './sql.js';
 
 /** What the store needs from a `pg.Pool` (or a compatible pool): `query`, and `end` when it owns it. */
 export interface PgPoolLike {
+  /** Run one parameterized statement. */
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  /** Close the pool (called by `close()` only when the store created it). */
   end(): Promise<void>;
 }
 
@@ -26,12 +28,14 @@ interface CommonOptions {
   tableName?: string;
 }
 
+/** Options of `createPostgresStore`: your `pool`, or a `connectionString` for a pool the store owns. */
 export type PostgresStoreOptions =
   /** A `pg.Pool` you built (and will end yourself: `close()` leaves it open). */
   | (CommonOptions & { pool: PgPoolLike; connectionString?: never })
   /** A `postgres://` connection string; the store creates a pool and `close()` ends it. */
   | (CommonOptions & { connectionString: string; pool?: never; maxConnections?: number });
 
+/** A `Store` in PostgreSQL, plus table maintenance. */
 export interface PostgresStore extends Store {
   readonly tableName: string;
   /** Create the table, its sequence and its expiry index if they are missing. Safe to run concurrently. */

@@ -12,6 +12,7 @@ import type { RawWebhook, VerifiedWebhook } from '../types.js';
 
 const PROVIDER = 'google';
 
+/** Options of `verifyGoogleChannel`. */
 export interface GoogleChannelOptions {
   /** The `token` you set on the channel. */
   token: string;
@@ -19,6 +20,7 @@ export interface GoogleChannelOptions {
   channelIds?: string[];
 }
 
+/** A verified Google push notification, read from its `X-Goog-*` headers (the body is empty). */
 export interface GoogleChannelNotification {
   channelId: string;
   resourceId: string;

@@ -15,11 +15,13 @@ const PROVIDER = 'graph';
 const MAX_ITEMS = 1000;
 const MAX_VALIDATION_TOKEN = 4096;
 
+/** Options of `verifyGraphNotification`. */
 export interface GraphNotificationOptions {
   /** The `clientState` of your subscriptions (several while you rotate it). */
   clientState: string | string[];
 }
 
+/** One item of a Graph notification batch: a change or a lifecycle event of a subscription. */
 export interface GraphChangeNotification {
   subscriptionId: string;
   clientState: string;
@@ -32,6 +34,7 @@ export interface GraphChangeNotification {
   [key: string]: unknown;
 }
 
+/** The body Graph POSTs: a batch of notifications in `value`. */
 export interface GraphNotificationBatch {
   value: GraphChangeNotification[];
 }

@@ -23,6 +23,7 @@ export interface MailgunWebhookOptions extends TimestampOptions, ReplayOptions {
   signingKey: string;
 }
 
+/** A Mailgun webhook body: the `signature` block and the event in `event-data`. */
 export interface MailgunWebhookPayload {
   signature: { timestamp: string; token: string; signature: string };
   'event-data': Record<string, unknown> & { event?: string; id?: string };

@@ -19,6 +19,7 @@ const PROVIDER = 'twilio';
 const HEADER = 'x-twilio-signature';
 const MAX_PARAMS = 1000;
 
+/** Options of `verifyTwilioWebhook`. */
 export interface TwilioWebhookOptions {
   /** The auth token of the account (or subaccount) that owns the number or service. */
   authToken: string;
