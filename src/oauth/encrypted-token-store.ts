@@ -15,6 +15,7 @@ import { createTokenStoreOver, type OAuthTokens, type TokenStore } from './token
 /** A 256-bit key: 32 raw bytes, or their base64 / base64url text (e.g. `openssl rand -base64 32`). */
 export type EncryptionKey = string | Uint8Array;
 
+/** Options of `createEncryptedTokenStore`. */
 export interface EncryptedTokenStoreOptions {
   store: Store;
   /** Every key that may still be needed to read, by key id. */

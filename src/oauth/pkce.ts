@@ -4,6 +4,7 @@
  */
 import { base64url, randomToken, sha256 } from './encoding.js';
 
+/** A PKCE verifier and its S256 challenge. */
 export interface PkcePair {
   /** 43 characters of base64url (32 random bytes), kept server-side until the callback. */
   verifier: string;
