@@ -9,7 +9,12 @@ import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; exports: Record<string, unknown> };
-const pages = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const pages = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** GitHub's heading anchors (github-slugger): lower case, punctuation dropped, spaces to hyphens, duplicates numbered. */
 function anchorsOf(markdown: string): Set<string> {
@@ -80,7 +85,10 @@ describe.each(pages)('%s', (page) => {
       const source = subpath === '.' ? '../../src/index.ts' : `../../src/${subpath.slice(2)}/index.ts`;
       const mod = (await import(source)) as Record<string, unknown>;
       for (const raw of names.split(',')) {
-        const name = raw.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0] as string;
+        const name = raw
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/)[0] as string;
         if (!name) continue;
         // Values must exist at run time. Types vanish at run time, so a type-looking name must be
         // declared as an exported type somewhere in the subpath's sources (re-exports of any shape).
