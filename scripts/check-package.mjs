@@ -3,18 +3,24 @@
 // @arethetypeswrong/cli on it, installs it into a temporary project, then for every subpath:
 //   - imports it through ESM and requires it through CJS;
 //   - records which provider SDKs each load pulls in, and fails if a subpath loads one it does not need;
-//   - type-checks a consumer file against the published .d.ts (moduleResolution node16, both formats).
+//   - does both again under Node 22 (a binary from the npm registry, see node-runtime.mjs);
+//   - loads every edge-ready subpath of the installed package inside the Edge Runtime VM;
+//   - type-checks a consumer file against the published .d.ts (moduleResolution node16, both formats);
+// and checks every subpath's min+gzip size against scripts/size-budget.json (size.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SDK_OWNERS, packageOf } from './subpath-policy.mjs';
+import { EdgeVM } from '@edge-runtime/vm';
+import { build } from 'esbuild';
+import { nodeBinary } from './node-runtime.mjs';
+import { runSizeCheck } from './size.mjs';
+import { EDGE_READY, SDK_OWNERS, packageOf } from './subpath-policy.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const subpaths = Object.keys(pkg.exports).filter((s) => s !== './package.json');
 const specifier = (s) => (s === '.' ? pkg.name : `${pkg.name}/${s.slice(2)}`);
-
 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...opts });
 const failures = [];
@@ -28,6 +34,13 @@ try {
   const stray = files.filter((f) => !/^(dist\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(f));
   if (stray.length) failures.push(`tarball has files outside dist/README/CHANGELOG/LICENSE: ${stray.join(', ')}`);
   console.log(`  ${packed[0].filename}: ${files.length} files, ${(packed[0].size / 1024).toFixed(1)} KiB packed`);
+
+  console.log('• size budget (min + gzip, scripts/size-budget.json)');
+  try {
+    for (const p of await runSizeCheck(root, (line) => console.log(`  ${line}`))) failures.push(`size: ${p}`);
+  } catch (e) {
+    failures.push(`size: ${e.message}`);
+  }
 
   console.log('• publint');
   try {
@@ -48,7 +61,20 @@ try {
   run('mkdir', ['-p', app]);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   const peers = Object.keys(pkg.peerDependencies ?? {}).map((p) => `${p}@${pkg.devDependencies[p] ?? pkg.peerDependencies[p]}`);
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...peers, `typescript@${pkg.devDependencies.typescript}`, `@types/node@${pkg.devDependencies['@types/node']}`], { cwd: app });
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      tarball,
+      ...peers,
+      `typescript@${pkg.devDependencies.typescript}`,
+      `@types/node@${pkg.devDependencies['@types/node']}`,
+    ],
+    { cwd: app },
+  );
 
   // A resolve hook reports every bare specifier resolved, so ESM loads can be audited like require.cache.
   writeFileSync(
@@ -83,18 +109,65 @@ try {
      }
      console.log(JSON.stringify([...seen]));`,
   );
-  for (const sub of subpaths) {
-    for (const mode of ['esm', 'cjs']) {
-      const spec = specifier(sub);
-      try {
-        const loaded = JSON.parse(run('node', ['probe.mjs', mode, spec], { cwd: app }).trim().split('\n').pop());
-        const packages = new Set(loaded.map(packageOf));
-        const wrong = [...packages].filter((p) => p in SDK_OWNERS && !SDK_OWNERS[p].includes(sub));
-        if (wrong.length) failures.push(`${spec} (${mode}) loads ${wrong.join(', ')}`);
-        console.log(`  ${mode} ${spec}: ok${packages.size ? ` (loads ${[...packages].sort().join(', ')})` : ''}`);
-      } catch (e) {
-        failures.push(`${mode} ${spec}: ${e.message}`);
+  // Node 20 is the engines floor (and what CI runs); 22 is the current LTS. Without network the
+  // second runtime cannot be fetched: that is a failure in CI and a warning on a laptop.
+  const runtimes = [{ bin: process.execPath, version: process.version }];
+  try {
+    const node22 = nodeBinary(22);
+    if (node22.version !== process.version) runtimes.push(node22);
+  } catch (e) {
+    const message = `Node 22 could not be installed from the npm registry: ${
+      String(e.stderr ?? e.message)
+        .trim()
+        .split('\n')[0]
+    }`;
+    if (process.env.CI) failures.push(message);
+    else console.warn(`  warning: ${message}; imports checked on ${process.version} only`);
+  }
+  for (const runtime of runtimes) {
+    console.log(`• importing every subpath on Node ${runtime.version}`);
+    for (const sub of subpaths) {
+      for (const mode of ['esm', 'cjs']) {
+        const spec = specifier(sub);
+        try {
+          const loaded = JSON.parse(run(runtime.bin, ['probe.mjs', mode, spec], { cwd: app }).trim().split('\n').pop());
+          const packages = new Set(loaded.map(packageOf));
+          const wrong = [...packages].filter((p) => p in SDK_OWNERS && !SDK_OWNERS[p].includes(sub));
+          if (wrong.length) failures.push(`${spec} (${mode}, Node ${runtime.version}) loads ${wrong.join(', ')}`);
+          console.log(`  ${mode} ${spec}: ok${packages.size ? ` (loads ${[...packages].sort().join(', ')})` : ''}`);
+        } catch (e) {
+          failures.push(`${mode} ${spec} on Node ${runtime.version}: ${e.message}`);
+        }
       }
+    }
+  }
+
+  // What an edge bundler (Vercel, Wrangler) does with the published files: bundle for the browser
+  // platform with no hint about our lazy `node:` path, then evaluate with Web APIs only.
+  console.log('• loading the edge-ready subpaths inside the Edge Runtime VM');
+  for (const sub of subpaths.filter((s) => EDGE_READY.includes(s))) {
+    const spec = specifier(sub);
+    try {
+      const out = await build({
+        stdin: {
+          contents: `import * as m from '${spec}'; globalThis.__exports = Object.keys(m).sort().join(',');`,
+          resolveDir: app,
+          loader: 'js',
+        },
+        bundle: true,
+        write: false,
+        format: 'iife',
+        platform: 'browser',
+        external: Object.keys(pkg.peerDependencies ?? {}),
+        logLevel: 'silent',
+      });
+      const vm = new EdgeVM();
+      vm.evaluate(out.outputFiles[0].text);
+      const names = String(vm.evaluate('globalThis.__exports'));
+      if (!names) throw new Error('no exports');
+      console.log(`  ${spec}: ok (${names.split(',').length} exports)`);
+    } catch (e) {
+      failures.push(`edge runtime ${spec}: ${e.message.split('\n')[0]}`);
     }
   }
 
@@ -105,7 +178,18 @@ try {
   writeFileSync(join(app, 'consumer.cts'), `${imports}\n${uses}`);
   writeFileSync(
     join(app, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], lib: ['ES2023', 'DOM'] }, files: ['consumer.mts', 'consumer.cts'] }),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'node16',
+        moduleResolution: 'node16',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ['node'],
+        lib: ['ES2023', 'DOM'],
+      },
+      files: ['consumer.mts', 'consumer.cts'],
+    }),
   );
   try {
     run('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: app });

@@ -9,6 +9,7 @@
  */
 import { IntegrationError } from '../core/errors.js';
 
+/** Canonical JSON (RFC 8785 key order) of a value, so equal data always serializes, and hashes, the same. */
 export function canonicalJson(value: unknown, field = 'value'): string {
   return write(value, new Set(), '$', field);
 }

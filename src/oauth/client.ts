@@ -63,14 +63,19 @@ export interface AccessTokenOptions {
 /** What calendar adapters take: a function returning a valid bearer token for one user. */
 export type AccessTokenProvider = (options?: AccessTokenOptions) => Promise<string>;
 
+/** An OAuth 2.0 client for one provider, made by `createOAuthClient`. */
 export interface OAuthClient {
   /** `google`, `microsoft`, or the custom provider's `name`: the namespace in stores and telemetry. */
   readonly connection: string;
   /** Scopes requested by default, least-privilege sets and offline scopes included. */
   readonly scopes: readonly string[];
+  /** Start an authorization: the URL to redirect the browser to (PKCE and signed `state` included). */
   createAuthorizationUrl(request: AuthorizationRequest): Promise<AuthorizationStart>;
+  /** Finish an authorization from the callback URL: check `state`, exchange the code, save the tokens. */
   handleCallback(input: CallbackInput): Promise<OAuthConnection>;
+  /** A valid access token for `userId`, refreshed once for all concurrent callers when it is about to expire. */
   getAccessToken(userId: string, options?: AccessTokenOptions): Promise<string>;
+  /** `getAccessToken` bound to one user, in the shape calendar adapters take. */
   tokenProvider(userId: string): AccessTokenProvider;
   /** Revoke at the provider (when it has an endpoint), then forget locally. */
   revoke(userId: string): Promise<{ revokedAtProvider: boolean; hadTokens: boolean }>;

@@ -15,6 +15,7 @@ import { createTokenStoreOver, type OAuthTokens, type TokenStore } from './token
 /** A 256-bit key: 32 raw bytes, or their base64 / base64url text (e.g. `openssl rand -base64 32`). */
 export type EncryptionKey = string | Uint8Array;
 
+/** Options of `createEncryptedTokenStore`. */
 export interface EncryptedTokenStoreOptions {
   store: Store;
   /** Every key that may still be needed to read, by key id. */
@@ -57,6 +58,12 @@ function keyBytes(kid: string, key: unknown): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/**
+ * A `TokenStore` that keeps tokens AES-256-GCM encrypted in any `Store`, with key ids for rotation.
+ *
+ * @example
+ * const tokenStore = createEncryptedTokenStore({ store, keys: { '2026-11': key }, currentKeyId: '2026-11' });
+ */
 export function createEncryptedTokenStore(options: EncryptedTokenStoreOptions): TokenStore {
   if (!options || typeof options.store?.compareAndSet !== 'function') throw configError('store must be a switchyard Store', 'store');
   const entries = Object.entries(options.keys ?? {});

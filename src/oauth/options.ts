@@ -27,6 +27,7 @@ export interface ReauthorizationRequiredEvent {
   reason: 'invalid_grant' | 'no_refresh_token' | 'not_connected';
 }
 
+/** Any standards-compliant authorization server, when neither preset fits. */
 export interface CustomProvider extends OAuthEndpoints {
   /** Connection name used in store keys, telemetry and events. Default `oauth`. */
   name?: string;
@@ -38,6 +39,7 @@ export interface CustomProvider extends OAuthEndpoints {
   offlineScopes?: string[];
 }
 
+/** Options of `createOAuthClient`. */
 export interface OAuthClientOptions {
   /** `'google'`, `'microsoft'`, or the endpoints of any standards-compliant authorization server. */
   preset: 'google' | 'microsoft' | CustomProvider;
@@ -70,11 +72,14 @@ export interface OAuthClientOptions {
   refreshLockSeconds?: number;
   /** Per-request timeout, milliseconds. Default 10 000. */
   timeoutMs?: number;
+  /** HTTP client for the token and revocation calls. Default: the global `fetch`. */
   fetch?: typeof fetch;
+  /** Clock, epoch milliseconds (like `Date.now`). */
   now?: () => number;
   logger?: Logger;
   hooks?: TelemetryHooks;
   openTelemetry?: 'auto' | false | OpenTelemetryApiLike;
+  /** Called when a grant is dead (`invalid_grant`): ask the user to connect again. */
   onReauthorizationRequired?: (event: ReauthorizationRequiredEvent) => void | Promise<void>;
 }
 

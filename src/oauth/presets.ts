@@ -12,6 +12,7 @@
 /** What the host wants to do with the user's calendar; picks the smallest scope set that allows it. */
 export type CalendarFeature = 'calendar.read' | 'calendar.readwrite' | 'calendar.freebusy';
 
+/** An authorization server's endpoints. */
 export interface OAuthEndpoints {
   authorizationEndpoint: string;
   tokenEndpoint: string;
@@ -21,6 +22,7 @@ export interface OAuthEndpoints {
   issuer?: string;
 }
 
+/** How the client authenticates at the token endpoint (RFC 6749 §2.3.1), or `none` for public clients. */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
 export interface ResolvedPreset extends OAuthEndpoints {
@@ -34,6 +36,7 @@ export interface ResolvedPreset extends OAuthEndpoints {
 }
 
 const GOOGLE_CALENDAR = 'https://www.googleapis.com/auth/calendar';
+/** Google's least-privilege scope set for each calendar feature. */
 export const GOOGLE_SCOPES: Record<CalendarFeature, string[]> = {
   'calendar.read': [`${GOOGLE_CALENDAR}.calendarlist.readonly`, `${GOOGLE_CALENDAR}.events.readonly`],
   'calendar.readwrite': [`${GOOGLE_CALENDAR}.calendarlist.readonly`, `${GOOGLE_CALENDAR}.events`],
@@ -41,6 +44,7 @@ export const GOOGLE_SCOPES: Record<CalendarFeature, string[]> = {
 };
 
 const GRAPH = 'https://graph.microsoft.com';
+/** Microsoft Graph's least-privilege scope set for each calendar feature. */
 export const MICROSOFT_SCOPES: Record<CalendarFeature, string[]> = {
   'calendar.read': [`${GRAPH}/Calendars.Read`],
   'calendar.readwrite': [`${GRAPH}/Calendars.ReadWrite`],

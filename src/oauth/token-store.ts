@@ -10,6 +10,7 @@ import { IntegrationError } from '../core/errors.js';
 import { createMemoryStore } from '../stores/memory.js';
 import type { Store } from '../stores/store.js';
 
+/** A token set as the authorization server granted it. */
 export interface OAuthTokens {
   accessToken: string;
   refreshToken?: string;
@@ -22,6 +23,7 @@ export interface OAuthTokens {
   obtainedAt: number;
 }
 
+/** A token set with its store version, for compare-and-set saves. */
 export interface StoredTokens {
   tokens: OAuthTokens;
   version: number;
@@ -36,10 +38,13 @@ export interface TokenExport {
   hasRefreshToken: boolean;
 }
 
+/** Where a client keeps users' tokens, per user and connection. */
 export interface TokenStore {
+  /** The tokens held for `userId` on `connection`, with their version. */
   get(userId: string, connection: string): Promise<StoredTokens | undefined>;
   /** Compare-and-set: `expectedVersion` `null` writes only if absent. Returns the new version or `false`. */
   save(userId: string, connection: string, tokens: OAuthTokens, expectedVersion: number | null): Promise<number | false>;
+  /** Forget the tokens of `userId` on `connection`; `true` if there were some. */
   delete(userId: string, connection: string): Promise<boolean>;
   /** GDPR access request: every grant held for `userId`, without token values. */
   exportPerson(userId: string): Promise<TokenExport[]>;

@@ -17,11 +17,16 @@ import { parseRrule, serializeRrule } from './parse.js';
 import { resolveStart } from './series.js';
 import type { ByDay, RecurrenceRule, SeriesStart, Weekday } from './types.js';
 
+/** Graph `dayOfWeek` values. */
 export type GraphDayOfWeek = 'sunday' | 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday';
+/** Graph `weekIndex` values: which week of the month a relative pattern means. */
 export type GraphWeekIndex = 'first' | 'second' | 'third' | 'fourth' | 'last';
+/** Graph `recurrencePatternType` values. */
 export type GraphPatternType = 'daily' | 'weekly' | 'absoluteMonthly' | 'relativeMonthly' | 'absoluteYearly' | 'relativeYearly';
+/** Graph `recurrenceRangeType` values. */
 export type GraphRangeType = 'endDate' | 'noEnd' | 'numbered';
 
+/** Graph `recurrencePattern`: how often the series repeats. */
 export interface GraphRecurrencePattern {
   type: GraphPatternType;
   interval: number;
@@ -32,6 +37,7 @@ export interface GraphRecurrencePattern {
   firstDayOfWeek?: GraphDayOfWeek;
 }
 
+/** Graph `recurrenceRange`: when the series starts and ends. */
 export interface GraphRecurrenceRange {
   type: GraphRangeType;
   /** First day of the series, `YYYY-MM-DD`. */
@@ -42,11 +48,13 @@ export interface GraphRecurrenceRange {
   recurrenceTimeZone?: string;
 }
 
+/** Graph's `patternedRecurrence` (an Outlook event's `recurrence`). */
 export interface GraphPatternedRecurrence {
   pattern: GraphRecurrencePattern;
   range: GraphRecurrenceRange;
 }
 
+/** Options of `rruleToGraphRecurrence`. */
 export interface RruleToGraphOptions {
   /** `reject` (default): `BYMONTHDAY=29|30|31` throws; `clamp`: accept Outlook's last-day-of-shorter-months meaning. */
   monthEnd?: 'reject' | 'clamp';

@@ -1,10 +1,14 @@
 /** Public data types of switchyard/recurrence. All plain JSON. */
 import type { AllDayDate, DstPolicy, LocalDateTime } from '../time/index.js';
 
+/** The RRULE `FREQ` values, longest period first. */
 export const FREQUENCIES = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY', 'MINUTELY', 'SECONDLY'] as const;
+/** One RRULE `FREQ` value. */
 export type Frequency = (typeof FREQUENCIES)[number];
 
+/** RRULE weekday codes, Monday first (RFC 5545 `WKST` default). */
 export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
+/** One RRULE weekday code (`MO` … `SU`). */
 export type Weekday = (typeof WEEKDAYS)[number];
 
 /** A BYDAY entry: `MO`, or `-1FR` (last Friday) with `n`. */
@@ -45,6 +49,7 @@ export type InstanceOverride<T = unknown> =
   | { originalStart: SeriesStart | string; cancelled: true; data?: T }
   | { originalStart: SeriesStart | string; cancelled?: false; start: SeriesStart; data?: T };
 
+/** A recurring series as `expandRecurrence` reads it: rule, first start, EXDATE/RDATE lines and instance overrides. */
 export interface RecurringSeries<T = unknown> {
   /** `RRULE:FREQ=…` (a Google `recurrence[]` item) or a bare `FREQ=…` rule. */
   rrule: string;
@@ -62,6 +67,7 @@ export interface ExpansionWindow {
   to: string;
 }
 
+/** Options of `expandRecurrence`. */
 export interface ExpandOptions {
   /** Return at most this many occurrences (the earliest). Without it, more than 10,000 throws `invalid_input`. */
   limit?: number;
@@ -92,4 +98,5 @@ export interface AllDayOccurrence<T = unknown> extends OccurrenceExtras<T> {
   instant?: undefined;
 }
 
+/** One occurrence of a series: timed (local start + instant) or all-day (a date). */
 export type Occurrence<T = unknown> = TimedOccurrence<T> | AllDayOccurrence<T>;

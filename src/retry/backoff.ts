@@ -10,6 +10,7 @@
  */
 export type Jitter = 'full' | 'decorrelated' | 'none';
 
+/** Inputs of `backoffDelay`: the exponential base and cap, the jitter kind and the random source. */
 export interface BackoffOptions {
   baseDelayMs: number;
   maxDelayMs: number;
@@ -18,6 +19,7 @@ export interface BackoffOptions {
   random: () => number;
 }
 
+/** The un-jittered exponential delay ceiling for a retry: `min(maxDelayMs, baseDelayMs · 2^(retry − 1))`. */
 export function exponentialCeiling(retry: number, baseDelayMs: number, maxDelayMs: number): number {
   // 2^1024 is Infinity; stop doubling long before that matters.
   const exp = Math.min(Math.max(retry - 1, 0), 1000);

@@ -11,8 +11,10 @@ import { IntegrationError } from '../core/errors.js';
 import { classifyError } from './classify.js';
 import { functionOption, intOption, numberOption, objectOption } from './validate.js';
 
+/** `closed`: calls pass; `open`: calls fail at once; `half-open`: one probe decides. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
+/** When the breaker opens: after N consecutive failures, or a failure ratio over a sliding window. */
 export type BreakerStrategy =
   /** Open after `threshold` failures in a row. */
   | { kind: 'consecutive'; threshold: number }
@@ -22,6 +24,7 @@ export type BreakerStrategy =
    */
   | { kind: 'sampling'; windowMs: number; failureRatio: number; minimumCalls?: number; buckets?: number };
 
+/** Options of `createCircuitBreaker`. */
 export interface CircuitBreakerOptions {
   strategy: BreakerStrategy;
   /** How long to stay open before letting a probe through, ms. Default 30,000. */
@@ -31,13 +34,17 @@ export interface CircuitBreakerOptions {
    * (timeouts, resets, 429, 5xx); a 400 or 404 is the caller's problem and leaves the breaker alone.
    */
   isFailure?: (error: unknown) => boolean;
+  /** Called on every transition (for logs and metrics). */
   onStateChange?: (state: CircuitState) => void;
   /** Name used in errors (`circuit "stripe" is open`). */
   name?: string;
+  /** Clock, epoch milliseconds (like `Date.now`); inject one in tests. */
   now?: () => number;
 }
 
+/** A circuit breaker around calls to one dependency. */
 export interface CircuitBreaker {
+  /** Run `fn` through the breaker; throws a retryable `unavailable` without calling it while open. */
   execute<T>(fn: () => Promise<T>): Promise<T>;
   readonly state: CircuitState;
   /** Back to closed with a clean slate (an operator's override). */
@@ -50,6 +57,12 @@ interface Bucket {
   failures: number;
 }
 
+/**
+ * Create a circuit breaker that fails fast with a retryable `unavailable` while a dependency is down.
+ *
+ * @example
+ * const breaker = createCircuitBreaker({ strategy: { kind: 'consecutive', threshold: 5 }, halfOpenAfterMs: 30_000 });
+ */
 export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBreaker {
   const owner = 'createCircuitBreaker';
   const o = objectOption(owner, options);

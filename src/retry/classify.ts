@@ -7,6 +7,7 @@
 import { isIntegrationError } from '../core/errors.js';
 import { headerValue, retryAfterFromHeaders } from './retry-after.js';
 
+/** `classifyError`'s verdict on one failure. */
 export interface Classification {
   /** A retry can succeed: the failure is transient on the other side. */
   retryable: boolean;
@@ -64,6 +65,12 @@ const FETCH_FAILED =
 type Bag = Record<string, unknown>;
 const isObject = (v: unknown): v is Bag => typeof v === 'object' && v !== null;
 
+/**
+ * Decide whether an error (fetch `Response`, provider SDK error, network error, `IntegrationError`) is worth retrying, and after how long.
+ *
+ * @example
+ * const { retryable, retryAfterMs } = classifyError(error);
+ */
 export function classifyError(error: unknown, now: () => number = Date.now): Classification {
   // 1. Stripe's explicit verdict beats everything: it sets `Stripe-Should-Retry: true` on some
   //    409s (lock contention) and `false` on 5xx it knows will fail again.

@@ -5,9 +5,16 @@
 import { type ErrorCode, IntegrationError } from '../core/errors.js';
 import { classifyError, GOOGLE_RETRYABLE_REASONS, googleReasons } from './classify.js';
 
+/** The parts of a Fetch `Response` (or a similar object) that `errorFromResponse` reads. */
 export interface ResponseLike {
   status: number;
-  headers: Headers | { get(name: string): string | null };
+  headers:
+    | Headers
+    | {
+        /** A header's value by name (case-insensitive), or `null`. */
+        get(name: string): string | null;
+      };
+  /** Read to find Google's error reasons (`rateLimitExceeded` …); never copied into messages. */
   text?: () => Promise<string>;
 }
 

@@ -11,6 +11,7 @@ import { IntegrationError } from '../core/errors.js';
 import { abortReason, sleep } from './sleep.js';
 import { functionOption, intOption, numberOption, objectOption, oneOf, signalOption } from './validate.js';
 
+/** Options of `createRateLimiter`. */
 export interface RateLimiterOptions {
   /** Bucket size: the burst allowed after a quiet period. */
   capacity: number;
@@ -22,15 +23,18 @@ export interface RateLimiterOptions {
   maxWaitMs?: number;
   /** Per-key buckets kept at most (least recently used are dropped). Default 10,000. */
   maxKeys?: number;
+  /** Clock, epoch milliseconds (like `Date.now`); inject one in tests. */
   now?: () => number;
 }
 
+/** Per-call options of `acquire` and `schedule`. */
 export interface AcquireOptions {
   /** Tokens this call costs (default 1; at most `capacity`). */
   tokens?: number;
   signal?: AbortSignal;
 }
 
+/** A token-bucket rate limiter, local to this process. */
 export interface RateLimiter {
   /** Take tokens from `key`'s bucket (default: the shared bucket), waiting or rejecting when empty. */
   acquire(key?: string, options?: AcquireOptions): Promise<void>;
@@ -47,6 +51,12 @@ interface Bucket {
 
 const SHARED = '\u0000shared';
 
+/**
+ * Create a token-bucket rate limiter (optionally per key) that waits its turn or rejects with `rate_limited`.
+ *
+ * @example
+ * const limiter = createRateLimiter({ capacity: 10, refillPerSecond: 10 });
+ */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const owner = 'createRateLimiter';
   const o = objectOption(owner, options);

@@ -1,5 +1,6 @@
 import { assertKey, assertTtl, assertVersion, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from './store.js';
 
+/** Options of `createMemoryStore`. */
 export interface MemoryStoreOptions {
   /** Clock in epoch milliseconds; inject one to test expiry without waiting. */
   now?: () => number;

@@ -8,6 +8,7 @@
  */
 import { IntegrationError } from '../core/errors.js';
 
+/** A live entry: its value, version and expiry. */
 export interface StoreEntry<T = unknown> {
   value: T;
   /** Changes on every write; unique within a store, so a deleted-then-recreated key never reuses one. */
@@ -16,11 +17,13 @@ export interface StoreEntry<T = unknown> {
   expiresAt?: number;
 }
 
+/** Options of every store write. */
 export interface StoreWriteOptions {
   /** Lifetime in seconds (fractions allowed). Omit for no expiry. */
   ttlSeconds?: number;
 }
 
+/** The key-value contract every switchyard store implements (memory, Redis, PostgreSQL, yours); atomic where it says so. */
 export interface Store {
   /** The live entry for `key`, or `undefined` when absent or expired. */
   get<T = unknown>(key: string): Promise<StoreEntry<T> | undefined>;
@@ -39,6 +42,7 @@ export interface Store {
   close?(): Promise<void>;
 }
 
+/** Longest key any store accepts, in characters; longer keys are `invalid_input`. */
 export const MAX_KEY_LENGTH = 512;
 
 /** Shared argument checks, so every store rejects the same bad input with the same error. */

@@ -8,9 +8,12 @@ import { IntegrationError } from '../core/errors.js';
 import { formatOffset, formatWall, MS_PER_DAY, MS_PER_MINUTE, parseDateTime, parseInstant } from './wall.js';
 import { assertTimeZone } from './zones.js';
 
+/** What to do with a wall time skipped by a DST change (see `DstPolicy.gap`). */
 export type GapPolicy = 'forward' | 'backward' | 'reject';
+/** What to do with a wall time that happens twice at a DST change (see `DstPolicy.overlap`). */
 export type OverlapPolicy = 'earlier' | 'later' | 'reject';
 
+/** How `toInstant` resolves wall times that DST makes missing or ambiguous. */
 export interface DstPolicy {
   /**
    * A wall time that does not exist (spring forward). `forward` (default, RFC 5545 §3.3.5) reads it

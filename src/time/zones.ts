@@ -69,6 +69,7 @@ function resolve(zone: string): string | undefined {
   return zone;
 }
 
+/** Whether `zone` is an IANA zone switchyard accepts (what `assertTimeZone` would not throw for). */
 export function isValidTimeZone(zone: string): boolean {
   return canonicalTimeZone(zone) !== undefined;
 }

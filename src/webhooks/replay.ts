@@ -9,6 +9,7 @@ import { MAX_KEY_LENGTH, type Store } from '../stores/store.js';
 import { sha256Hex } from './crypto.js';
 import { WebhookVerificationError } from './errors.js';
 
+/** Options of `createReplayGuard`. */
 export interface ReplayGuardOptions {
   /** Where ids are remembered. Default: a memory store (one process only). */
   store?: Store;
@@ -19,6 +20,7 @@ export interface ReplayGuardOptions {
   ttlSeconds?: number;
 }
 
+/** Records accepted delivery ids so a second delivery of one is rejected as `replayed`. */
 export interface ReplayGuard {
   readonly ttlSeconds: number;
   /** Record `id` for `provider`; throws `replayed` when it was already recorded within the window. */
@@ -30,9 +32,16 @@ export interface ReplayGuard {
   release(provider: string, id: string): Promise<void>;
 }
 
+/** How long a replay guard remembers an id by default: one day, in seconds. */
 export const DEFAULT_REPLAY_TTL_SECONDS = 86_400;
 const PREFIX = 'webhooks:replay:';
 
+/**
+ * Remember accepted delivery ids in a `Store` and reject a second delivery of one as `replayed`.
+ *
+ * @example
+ * const replayGuard = createReplayGuard({ store: createRedisStore({ url: process.env.REDIS_URL! }) });
+ */
 export function createReplayGuard(options: ReplayGuardOptions = {}): ReplayGuard {
   const store = options.store ?? createMemoryStore();
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_REPLAY_TTL_SECONDS;

@@ -12,6 +12,7 @@ const PROVIDER = 'webhooks';
 /** Default cap on a body read from a Node stream. SNS allows 256 KB; SendGrid batches stay well under this. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+/** Options of `fromFetchRequest` and `fromNodeRequest`. */
 export interface ReadBodyOptions {
   /** Refuse bodies larger than this many bytes (default 4 MiB). */
   maxBytes?: number;

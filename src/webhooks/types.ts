@@ -29,6 +29,7 @@ export interface TimestampOptions {
   now?: () => number;
 }
 
+/** The replay-protection option of the verifiers whose deliveries carry an id. */
 export interface ReplayOptions {
   /** Remembers delivered ids; a second delivery of the same id throws `replayed`. */
   replayGuard?: ReplayGuard;

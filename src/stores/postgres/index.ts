@@ -14,7 +14,9 @@ export { migrationSql as postgresStoreMigrationSql } from './sql.js';
 
 /** What the store needs from a `pg.Pool` (or a compatible pool): `query`, and `end` when it owns it. */
 export interface PgPoolLike {
+  /** Run one parameterized statement. */
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  /** Close the pool (called by `close()` only when the store created it). */
   end(): Promise<void>;
 }
 
@@ -26,12 +28,14 @@ interface CommonOptions {
   tableName?: string;
 }
 
+/** Options of `createPostgresStore`: your `pool`, or a `connectionString` for a pool the store owns. */
 export type PostgresStoreOptions =
   /** A `pg.Pool` you built (and will end yourself: `close()` leaves it open). */
   | (CommonOptions & { pool: PgPoolLike; connectionString?: never })
   /** A `postgres://` connection string; the store creates a pool and `close()` ends it. */
   | (CommonOptions & { connectionString: string; pool?: never; maxConnections?: number });
 
+/** A `Store` in PostgreSQL, plus table maintenance. */
 export interface PostgresStore extends Store {
   readonly tableName: string;
   /** Create the table, its sequence and its expiry index if they are missing. Safe to run concurrently. */
@@ -45,6 +49,12 @@ const DEFAULT_TABLE = 'switchyard_store';
 // PostgreSQL's 63-byte identifiers instead of being silently truncated.
 const IDENTIFIER = /^([a-z_][a-z0-9_]{0,47}\.)?[a-z_][a-z0-9_]{0,47}$/;
 
+/**
+ * A durable `Store` shared by many processes, in one PostgreSQL table through pg (a `connectionString` or your pool).
+ *
+ * @example
+ * const store = createPostgresStore({ connectionString: process.env.DATABASE_URL! });
+ */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const config = validate(options);
   const q: Queries = queries(config.tableName);

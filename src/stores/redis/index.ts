@@ -15,10 +15,15 @@ import { SCRIPTS, type ScriptName } from './scripts.js';
  * passing its own client does not need ioredis' types, and a compatible client can be passed.
  */
 export interface RedisClientLike {
+  /** Run a loaded Lua script by its SHA-1. */
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  /** Load a Lua script; resolves to its SHA-1. */
   script(subcommand: 'LOAD', script: string): Promise<unknown>;
+  /** Read fields of a hash. */
   hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
+  /** Delete keys; resolves to how many existed. */
   del(...keys: string[]): Promise<number>;
+  /** Close the connection (called by `close()` only when the store created the client). */
   quit(): Promise<unknown>;
 }
 
@@ -30,12 +35,14 @@ interface CommonOptions {
   keyPrefix?: string;
 }
 
+/** Options of `createRedisStore`: your ioredis `client`, or a `url` for a client the store owns. */
 export type RedisStoreOptions =
   /** An ioredis client you built (and will close yourself: `close()` leaves it open). */
   | (CommonOptions & { client: RedisClientLike; url?: never })
   /** A `redis://` or `rediss://` URL; the store creates the client and `close()` quits it. */
   | (CommonOptions & { url: string; client?: never });
 
+/** A `Store` on Redis. */
 export interface RedisStore extends Store {
   /** The key prefix in use. */
   readonly keyPrefix: string;
@@ -43,6 +50,12 @@ export interface RedisStore extends Store {
 
 const DEFAULT_PREFIX = 'switchyard:';
 
+/**
+ * A durable `Store` shared by many processes, on Redis through ioredis (a `url` or your client).
+ *
+ * @example
+ * const store = createRedisStore({ url: 'redis://127.0.0.1:6379' });
+ */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const config = validate(options);
   const prefix = config.keyPrefix;

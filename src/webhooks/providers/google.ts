@@ -12,6 +12,7 @@ import type { RawWebhook, VerifiedWebhook } from '../types.js';
 
 const PROVIDER = 'google';
 
+/** Options of `verifyGoogleChannel`. */
 export interface GoogleChannelOptions {
   /** The `token` you set on the channel. */
   token: string;
@@ -19,6 +20,7 @@ export interface GoogleChannelOptions {
   channelIds?: string[];
 }
 
+/** A verified Google push notification, read from its `X-Goog-*` headers (the body is empty). */
 export interface GoogleChannelNotification {
   channelId: string;
   resourceId: string;
@@ -34,6 +36,12 @@ export interface GoogleChannelNotification {
 
 const STATES = new Set(['sync', 'exists', 'not_exists']);
 
+/**
+ * Verify a Google Calendar push notification by its channel token (`X-Goog-Channel-Token`) and, optionally, channel id.
+ *
+ * @example
+ * const { payload } = await verifyGoogleChannel(await fromNodeRequest(req), { token: channelToken, channelIds: active });
+ */
 export async function verifyGoogleChannel(
   raw: RawWebhook,
   options: GoogleChannelOptions,

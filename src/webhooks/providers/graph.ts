@@ -15,11 +15,13 @@ const PROVIDER = 'graph';
 const MAX_ITEMS = 1000;
 const MAX_VALIDATION_TOKEN = 4096;
 
+/** Options of `verifyGraphNotification`. */
 export interface GraphNotificationOptions {
   /** The `clientState` of your subscriptions (several while you rotate it). */
   clientState: string | string[];
 }
 
+/** One item of a Graph notification batch: a change or a lifecycle event of a subscription. */
 export interface GraphChangeNotification {
   subscriptionId: string;
   clientState: string;
@@ -32,6 +34,7 @@ export interface GraphChangeNotification {
   [key: string]: unknown;
 }
 
+/** The body Graph POSTs: a batch of notifications in `value`. */
 export interface GraphNotificationBatch {
   value: GraphChangeNotification[];
 }
@@ -53,6 +56,12 @@ export function graphValidationResponse(url: string | URL): Response | null {
   });
 }
 
+/**
+ * Verify a Microsoft Graph change-notification batch: every item's `clientState` must match (constant time).
+ *
+ * @example
+ * const { payload } = await verifyGraphNotification(await fromFetchRequest(request), { clientState: process.env.GRAPH_CLIENT_STATE! });
+ */
 export async function verifyGraphNotification<T extends GraphNotificationBatch = GraphNotificationBatch>(
   raw: RawWebhook,
   options: GraphNotificationOptions,

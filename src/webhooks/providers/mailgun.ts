@@ -23,6 +23,7 @@ export interface MailgunWebhookOptions extends TimestampOptions, ReplayOptions {
   signingKey: string;
 }
 
+/** A Mailgun webhook body: the `signature` block and the event in `event-data`. */
 export interface MailgunWebhookPayload {
   signature: { timestamp: string; token: string; signature: string };
   'event-data': Record<string, unknown> & { event?: string; id?: string };
@@ -30,6 +31,12 @@ export interface MailgunWebhookPayload {
 
 let defaultGuard: ReplayGuard | undefined;
 
+/**
+ * Verify a Mailgun webhook (HMAC-SHA256 of `timestamp + token` in the JSON body's `signature`).
+ *
+ * @example
+ * const { payload } = await verifyMailgunWebhook(raw, { signingKey: process.env.MAILGUN_SIGNING_KEY!, replayGuard });
+ */
 export async function verifyMailgunWebhook<T = MailgunWebhookPayload>(
   raw: RawWebhook,
   options: MailgunWebhookOptions,

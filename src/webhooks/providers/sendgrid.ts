@@ -34,6 +34,12 @@ export interface SendGridEvent {
   [key: string]: unknown;
 }
 
+/**
+ * Verify a SendGrid Event Webhook batch (ECDSA P-256 signature over timestamp + raw body).
+ *
+ * @example
+ * const { payload: events } = await verifySendGridWebhook(raw, { publicKey: process.env.SENDGRID_WEBHOOK_PUBLIC_KEY! });
+ */
 export async function verifySendGridWebhook<T = SendGridEvent[]>(
   raw: RawWebhook,
   options: SendGridWebhookOptions,

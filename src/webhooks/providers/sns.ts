@@ -20,6 +20,7 @@ const CERT_HOST = /^sns\.[a-z]{2}(?:-[a-z]+)+-\d\.amazonaws\.com(?:\.cn)?$/;
 const MAX_CERT_BYTES = 16_384;
 const FETCH_TIMEOUT_MS = 5_000;
 
+/** Options of `verifySnsMessage`. */
 export interface SnsVerifyOptions extends ReplayOptions {
   /** Accept only messages from these topics (recommended: anyone can create a topic and point it at you). */
   topicArns?: string[];
@@ -36,17 +37,20 @@ interface SnsBase {
   Signature: string;
   SigningCertURL: string;
 }
+/** An SNS notification (an SES bounce or complaint is JSON in `Message`). */
 export interface SnsNotification extends SnsBase {
   Type: 'Notification';
   Subject?: string;
   UnsubscribeURL: string;
 }
+/** An SNS (un)subscription confirmation: confirm by visiting `SubscribeURL`. */
 export interface SnsSubscriptionConfirmation extends SnsBase {
   Type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
   /** Visit (GET) this URL to confirm the subscription. */
   SubscribeURL: string;
   Token: string;
 }
+/** Any verified SNS message; switch on `Type`. */
 export type SnsMessage = SnsNotification | SnsSubscriptionConfirmation;
 
 const NOTIFICATION_FIELDS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] as const;
@@ -121,6 +125,12 @@ async function certificateKey(url: string, fetchCertificate: (url: string) => Pr
   return key;
 }
 
+/**
+ * Verify an AWS SNS message (SES bounces and complaints) against its signing certificate, optionally restricted to `topicArns`.
+ *
+ * @example
+ * const { payload } = await verifySnsMessage(raw, { topicArns: ['arn:aws:sns:eu-west-1:123456789012:ses-bounces'] });
+ */
 export async function verifySnsMessage<T extends SnsMessage = SnsMessage>(
   raw: RawWebhook,
   options: SnsVerifyOptions = {},

@@ -42,6 +42,12 @@ function pick(headers: HeadersLike, name: string): string | undefined {
   return readHeader(headers, `webhook-${name}`, PROVIDER) ?? readHeader(headers, `svix-${name}`, PROVIDER);
 }
 
+/**
+ * Verify a Standard Webhooks delivery (Svix, Resend, Clerk …: `webhook-id`, `webhook-timestamp`, `webhook-signature`).
+ *
+ * @example
+ * const event = await verifyStandardWebhook(await fromFetchRequest(request), { secret: 'whsec_…', replayGuard });
+ */
 export async function verifyStandardWebhook<T = unknown>(raw: RawWebhook, options: StandardWebhookOptions): Promise<VerifiedWebhook<T>> {
   checkRaw(raw, PROVIDER);
   const keys = secretList(options?.secret, PROVIDER, 'secret').map(decodeSecret);

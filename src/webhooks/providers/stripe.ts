@@ -30,6 +30,12 @@ export interface StripeEventLike {
   [key: string]: unknown;
 }
 
+/**
+ * Verify a Stripe webhook (`Stripe-Signature`, HMAC-SHA256 over `<t>.<raw body>`) and parse the event.
+ *
+ * @example
+ * const event = await verifyStripeWebhook(await fromFetchRequest(request), { secret: process.env.STRIPE_WEBHOOK_SECRET!, replayGuard });
+ */
 export async function verifyStripeWebhook<T = StripeEventLike>(
   raw: RawWebhook,
   options: StripeWebhookOptions,

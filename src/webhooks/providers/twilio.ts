@@ -19,6 +19,7 @@ const PROVIDER = 'twilio';
 const HEADER = 'x-twilio-signature';
 const MAX_PARAMS = 1000;
 
+/** Options of `verifyTwilioWebhook`. */
 export interface TwilioWebhookOptions {
   /** The auth token of the account (or subaccount) that owns the number or service. */
   authToken: string;
@@ -29,6 +30,12 @@ export interface TwilioWebhookOptions {
 /** Form parameters; a name sent several times keeps all its values. For JSON bodies, the parsed body. */
 export type TwilioParams = Record<string, string | string[]>;
 
+/**
+ * Verify a Twilio request (`X-Twilio-Signature` over the URL and form params, or `bodySHA256` for JSON bodies).
+ *
+ * @example
+ * const { payload } = await verifyTwilioWebhook(await fromNodeRequest(req), { authToken, url: 'https://app.example/sms' });
+ */
 export async function verifyTwilioWebhook<T = TwilioParams>(raw: RawWebhook, options: TwilioWebhookOptions): Promise<VerifiedWebhook<T>> {
   checkRaw(raw, PROVIDER);
   const [authToken] = secretList(options?.authToken, PROVIDER, 'authToken') as [string];
