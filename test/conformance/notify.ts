@@ -65,11 +65,18 @@ function broken(message: NotifyMessage): NotifyMessage[] {
         { ...message, body: 'x'.repeat(1601) },
       ];
     case 'push':
-      return [{ ...message, body: 'x'.repeat(5000) }, { ...message, title: undefined, body: undefined, data: undefined }];
+      return [
+        { ...message, body: 'x'.repeat(5000) },
+        { ...message, title: undefined, body: undefined, data: undefined },
+      ];
   }
 }
 
-export function describeNotifierConformance(name: string, factory: () => Promise<NotifyHarness>, options: NotifyConformanceOptions = {}): void {
+export function describeNotifierConformance(
+  name: string,
+  factory: () => Promise<NotifyHarness>,
+  options: NotifyConformanceOptions = {},
+): void {
   const d = options.skip ? describe.skip : describe;
   if (options.skip) console.warn(`[skip] notify conformance ${name}: ${options.skip}`);
   d(`Notifier conformance: ${name}`, () => {
@@ -145,7 +152,9 @@ export function describeNotifierConformance(name: string, factory: () => Promise
       it(`maps the provider's ${fault} failure to IntegrationError (${EXPECTED[fault].code.join('|')}, retryable ${EXPECTED[fault].retryable})`, async () => {
         const channel = h.notifier.channels[0] as Channel;
         h.inject?.(fault);
-        const error = await caught(h.notifier.send(h.messages[channel] as NotifyMessage, { idempotencyKey: `fault-${fault}-${Math.random()}` }));
+        const error = await caught(
+          h.notifier.send(h.messages[channel] as NotifyMessage, { idempotencyKey: `fault-${fault}-${Math.random()}` }),
+        );
         expect(isIntegrationError(error), String(error)).toBe(true);
         if (isIntegrationError(error)) {
           expect(EXPECTED[fault].code).toContain(error.code);

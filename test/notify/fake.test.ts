@@ -17,7 +17,13 @@ describeNotifierConformance(
     return {
       notifier,
       messages: {
-        email: { channel: 'email', to: 'ada@example.com', subject: 'Your booking', text: 'See you at 10:00', html: '<p>See you at 10:00</p>' },
+        email: {
+          channel: 'email',
+          to: 'ada@example.com',
+          subject: 'Your booking',
+          text: 'See you at 10:00',
+          html: '<p>See you at 10:00</p>',
+        },
         sms: { channel: 'sms', to: '+14155550100', body: 'See you at 10:00' },
         push: { channel: 'push', to: { kind: 'fcm', token: 'token-1' }, title: 'Booking', body: 'See you at 10:00' },
       },
@@ -42,7 +48,13 @@ describe('fake notifier', () => {
     const fake = createFakeNotifier({ now: () => Date.UTC(2026, 0, 1) });
     const r = await fake.send({ channel: 'email', to: 'Ada@Example.com', subject: 's', text: 't' }, { idempotencyKey: 'k' });
     const e = fake.emit(r.providerMessageId, 'bounced');
-    expect(e).toMatchObject({ kind: 'delivery', status: 'bounced', bounceType: 'hard', recipient: 'ada@example.com', occurredAt: '2026-01-01T00:00:00.000Z' });
+    expect(e).toMatchObject({
+      kind: 'delivery',
+      status: 'bounced',
+      bounceType: 'hard',
+      recipient: 'ada@example.com',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(Object.isFrozen(e)).toBe(true);
     expect(() => fake.emit('nope', 'delivered')).toThrow(/sent no message/);
   });
