@@ -18,6 +18,8 @@ export interface NotifyHarness {
   delivered(): number | Promise<number>;
   /** Make the next request fail the way the provider fails; `undefined` when the adapter cannot produce that fault. */
   inject?(fault: Fault): void;
+  /** Undo `inject` (a fault that was not retried may still be armed). */
+  clearFaults?(): void;
   /** A webhook the provider would send about `result`, correctly signed, reporting delivery. */
   signedDeliveryWebhook?(result: SendResult): RawWebhook | Promise<RawWebhook>;
   close?(): Promise<void>;
@@ -155,6 +157,7 @@ export function describeNotifierConformance(
         const error = await caught(
           h.notifier.send(h.messages[channel] as NotifyMessage, { idempotencyKey: `fault-${fault}-${Math.random()}` }),
         );
+        h.clearFaults?.();
         expect(isIntegrationError(error), String(error)).toBe(true);
         if (isIntegrationError(error)) {
           expect(EXPECTED[fault].code).toContain(error.code);
