@@ -33,7 +33,7 @@ const MAX_ERROR_BODY = 64 * 1024;
 export async function callProvider(
   call: ProviderCall,
   url: string,
-  init: () => RequestInit,
+  init: () => RequestInit | Promise<RequestInit>,
 ): Promise<{ response: Response; body: unknown }> {
   const doFetch = call.fetch ?? ((input, i) => fetch(input, i));
   const policy: RetryPolicy = {
@@ -49,7 +49,7 @@ export async function callProvider(
   return retry(async (_attempt, { signal }) => {
     let response: Response;
     try {
-      response = await doFetch(url, { ...init(), signal });
+      response = await doFetch(url, { ...(await init()), signal });
     } catch (error) {
       if (isIntegrationError(error)) throw error;
       const c = classifyError(error);
