@@ -15,7 +15,10 @@ const say = (title: string, detail?: string) => {
 // 1. Money never touches floats.
 const price = parseMoney('49.00', 'EUR');
 const yen = parseMoney('5500', 'JPY');
-say('Price the class in minor units', `parseMoney('49.00', 'EUR') → ${JSON.stringify(price)} (${formatMoney(price)}); ¥ has no minor unit: ${JSON.stringify(yen)} (${formatMoney(yen)})`);
+say(
+  'Price the class in minor units',
+  `parseMoney('49.00', 'EUR') → ${JSON.stringify(price)} (${formatMoney(price)}); ¥ has no minor unit: ${JSON.stringify(yen)} (${formatMoney(yen)})`,
+);
 
 // 2. Bad input is a clear IntegrationError, not a crash or a silent rounding.
 try {
@@ -34,8 +37,49 @@ say('Claim a one-time action in the store', `first claim: ${first}, retried clai
 // 4. Secrets never reach logs.
 const lines: string[] = [];
 const logger = createConsoleLogger({ sink: { log: (l) => lines.push(l), error: (l) => lines.push(l) } });
-logger.info({ apiKey: 'sk_test_4eC39HqLyjWDarjtT1zdp7dc', card: '4242 4242 4242 4242' }, 'calling Stripe with Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc');
+logger.info(
+  { apiKey: 'sk_test_4eC39HqLyjWDarjtT1zdp7dc', card: '4242 4242 4242 4242' },
+  'calling Stripe with Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc',
+);
 say('Log a call that carries a key and a card number', lines[0]);
-say('redact() works on any value too', JSON.stringify(redact({ headers: { authorization: 'Bearer ya29.a0AfH6SMBx' }, password: 'hunter2' })));
+say(
+  'redact() works on any value too',
+  JSON.stringify(redact({ headers: { authorization: 'Bearer ya29.a0AfH6SMBx' }, password: 'hunter2' })),
+);
+
+// Notifications: a confirmation email with one-click unsubscribe, a verified hard bounce, the SMS
+// fallback, and its delivery event; the bounce also suppresses the address for later sends.
+{
+  const { createDeliveryTracker, createFakeNotifier, createSuppressionList, fallback, listUnsubscribeHeaders } = await import(
+    '../src/notify/index.js'
+  );
+  const notifyStore = createMemoryStore();
+  const suppression = createSuppressionList({ store: notifyStore });
+  const tracker = createDeliveryTracker({ store: notifyStore, suppression });
+  const mail = createFakeNotifier({ provider: 'fake-email', channels: ['email'] });
+  const text = createFakeNotifier({ provider: 'fake-sms', channels: ['sms'] });
+  const notify = fallback([mail, text], { store: notifyStore, suppression });
+  const unsubscribe = { url: 'https://studio.example/unsubscribe?token=demo' };
+  const sent = await notify.send(
+    {
+      email: { to: 'ada@example.com', subject: 'Booked: Morning yoga at 10:00', text: 'See you at 10:00.', unsubscribe },
+      sms: { to: '+14155550100', body: 'Booked: Morning yoga at 10:00.' },
+    },
+    { idempotencyKey: 'booking:42:confirmed' },
+  );
+  const bounce = mail.emit(sent.providerMessageId, 'bounced', { bounceType: 'hard' });
+  await tracker.record([bounce]);
+  const [moved] = await notify.handleEvents([bounce]);
+  const delivered = text.emit(moved?.providerMessageId ?? '', 'delivered');
+  await tracker.record([delivered]);
+  say(
+    'Confirm the booking: email, a hard bounce, then SMS',
+    [
+      `email ${sent.providerMessageId} with List-Unsubscribe: ${listUnsubscribeHeaders(unsubscribe)['List-Unsubscribe']} (+ One-Click POST)`,
+      `verified hard bounce → ada@example.com suppressed (${(await suppression.get('email', 'ada@example.com'))?.reason}) → SMS ${moved?.providerMessageId}`,
+      `SMS delivery event → status ${(await tracker.get('fake-sms', delivered.providerMessageId))?.status}`,
+    ].join('\n'),
+  );
+}
 
 console.log('\nDemo finished: every step above ran on embedded defaults.');
