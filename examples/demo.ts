@@ -15,10 +15,7 @@ const say = (title: string, detail?: string) => {
 // 1. Money never touches floats.
 const price = parseMoney('49.00', 'EUR');
 const yen = parseMoney('5500', 'JPY');
-say(
-  'Price the class in minor units',
-  `parseMoney('49.00', 'EUR') → ${JSON.stringify(price)} (${formatMoney(price)}); ¥ has no minor unit: ${JSON.stringify(yen)} (${formatMoney(yen)})`,
-);
+say('Price the class in minor units', `parseMoney('49.00', 'EUR') → ${JSON.stringify(price)} (${formatMoney(price)}); ¥ has no minor unit: ${JSON.stringify(yen)} (${formatMoney(yen)})`);
 
 // 2. Bad input is a clear IntegrationError, not a crash or a silent rounding.
 try {
@@ -37,15 +34,9 @@ say('Claim a one-time action in the store', `first claim: ${first}, retried clai
 // 4. Secrets never reach logs.
 const lines: string[] = [];
 const logger = createConsoleLogger({ sink: { log: (l) => lines.push(l), error: (l) => lines.push(l) } });
-logger.info(
-  { apiKey: 'sk_test_4eC39HqLyjWDarjtT1zdp7dc', card: '4242 4242 4242 4242' },
-  'calling Stripe with Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc',
-);
+logger.info({ apiKey: 'sk_test_4eC39HqLyjWDarjtT1zdp7dc', card: '4242 4242 4242 4242' }, 'calling Stripe with Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc');
 say('Log a call that carries a key and a card number', lines[0]);
-say(
-  'redact() works on any value too',
-  JSON.stringify(redact({ headers: { authorization: 'Bearer ya29.a0AfH6SMBx' }, password: 'hunter2' })),
-);
+say('redact() works on any value too', JSON.stringify(redact({ headers: { authorization: 'Bearer ya29.a0AfH6SMBx' }, password: 'hunter2' })));
 
 // Notifications: a confirmation email with one-click unsubscribe, a verified hard bounce, the SMS
 // fallback, and its delivery event; the bounce also suppresses the address for later sends.
