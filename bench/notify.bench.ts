@@ -136,19 +136,40 @@ async function dispatchTable(): Promise<void> {
   };
   const rows: Measurement[] = [];
   rows.push(
-    await measure('fake.send (validation + record)', () => (reset(), fake.send(sms, { idempotencyKey: `a${n++}` })), { batch: 1000 }),
+    await measure(
+      'fake.send (validation + record)',
+      () => {
+        reset();
+        return fake.send(sms, { idempotencyKey: `a${n++}` });
+      },
+      { batch: 1000 },
+    ),
   );
   const guarded = guardSends(fake, { store: createMemoryStore() });
   rows.push(
-    await measure('guardSends(fake), memory store, new key', () => (reset(), guarded.send(sms, { idempotencyKey: `b${n++}` })), {
-      batch: 500,
-    }),
+    await measure(
+      'guardSends(fake), memory store, new key',
+      () => {
+        reset();
+        return guarded.send(sms, { idempotencyKey: `b${n++}` });
+      },
+      {
+        batch: 500,
+      },
+    ),
   );
   const strategy = fallback([fake], { store: createMemoryStore() });
   rows.push(
-    await measure('fallback([fake]), memory store, new key', () => (reset(), strategy.send({ sms }, { idempotencyKey: `c${n++}` })), {
-      batch: 500,
-    }),
+    await measure(
+      'fallback([fake]), memory store, new key',
+      () => {
+        reset();
+        return strategy.send({ sms }, { idempotencyKey: `c${n++}` });
+      },
+      {
+        batch: 500,
+      },
+    ),
   );
   report('notify: dispatch overhead of send() per message (target < 50 µs)', anchor, rows);
 }
