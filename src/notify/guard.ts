@@ -15,8 +15,9 @@ import { IntegrationError, isIntegrationError, type ErrorCode } from '../core/er
 import { createMemoryStore } from '../stores/memory.js';
 import type { Store } from '../stores/store.js';
 import { updateRecord } from './store-record.js';
+import type { SuppressionList } from './suppression.js';
 import type { Notifier, NotifyMessage, SendOptions, SendResult } from './types.js';
-import { checkSendOptions } from './validate.js';
+import { addressOf, checkMessage, checkSendOptions } from './validate.js';
 
 type GuardRecord =
   | { state: 'sending'; startedAt: number }
@@ -32,6 +33,8 @@ export interface GuardOptions {
   ttlSeconds?: number;
   keyPrefix?: string;
   now?: () => number;
+  /** Checked before every send: a suppressed recipient is a non-retryable `permission` error and nothing is sent. */
+  suppression?: SuppressionList;
 }
 
 /** Codes that prove the provider did not accept the message, so the claim can be released. */
@@ -79,6 +82,10 @@ export function guardSends(notifier: Notifier, options: GuardOptions = {}): Noti
     channels: notifier.channels,
     async send(message: NotifyMessage, sendOptions: SendOptions): Promise<SendResult> {
       const idempotencyKey = checkSendOptions(sendOptions);
+      if (options.suppression) {
+        checkMessage(message);
+        await options.suppression.assertAllowed(message.channel, addressOf(message));
+      }
       const key = `${prefix}${String(message?.channel)}:${idempotencyKey}`;
       let claimed = false;
       let seen: GuardRecord | undefined;

@@ -35,7 +35,7 @@ export {
   type FallbackStrategy,
   type Notification,
 } from './fallback.js';
-export { guardSends, provablyNotSent, type GuardOptions } from './guard.js';
+export { guardSends, isUncertain, provablyNotSent, type GuardOptions } from './guard.js';
 export { createPreferences, type ChannelPreferences, type Preferences } from './preferences.js';
 export { smsSegments, type SmsSegments } from './sms-segments.js';
 export { failover, roundRobin, type FailoverNotifier, type FailoverOptions, type MultiProviderOptions } from './strategies.js';

@@ -13,11 +13,14 @@ import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker }
 import { createMemoryStore } from '../stores/memory.js';
 import type { Store } from '../stores/store.js';
 import { type GuardOptions, guardSends, provablyNotSent } from './guard.js';
+import type { SuppressionList } from './suppression.js';
 import type { Channel, Notifier } from './types.js';
 import { checkSendOptions } from './validate.js';
 
 export interface MultiProviderOptions {
   store?: Store;
+  /** Checked before every send (a suppressed recipient is `permission`, on no provider). */
+  suppression?: SuppressionList;
   lockMs?: number;
   ttlSeconds?: number;
   keyPrefix?: string;
@@ -38,6 +41,7 @@ function guardOptionsFor(n: Notifier, store: Store, prefix: string, ttlSeconds: 
   const guard: GuardOptions = { store, ttlSeconds, keyPrefix: `${prefix}once:${n.provider}:` };
   if (options.lockMs !== undefined) guard.lockMs = options.lockMs;
   if (options.now) guard.now = options.now;
+  if (options.suppression) guard.suppression = options.suppression;
   return guard;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../src/index.js';
-import { createFakeNotifier, failover, guardSends, roundRobin } from '../../src/notify/index.js';
+import { createFakeNotifier, createSuppressionList, failover, guardSends, roundRobin } from '../../src/notify/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
 
 const email = { channel: 'email', to: 'ada@example.com', subject: 's', text: 't' } as const;
@@ -112,5 +112,24 @@ describe('guardSends across restarts', () => {
     const second = await guardSends(b, { store }).send({ channel: 'sms', to: '+14155550100', body: 'x' }, { idempotencyKey: 'k' });
     expect(second).toEqual({ ...first, replayed: true });
     expect(b.sent).toHaveLength(0);
+  });
+});
+
+describe('suppression checked before a single-channel send', () => {
+  it('guardSends and failover refuse a suppressed recipient with permission, on no provider', async () => {
+    const suppression = createSuppressionList();
+    await suppression.add('email', 'ADA@example.com', { reason: 'complaint' });
+    const a = createFakeNotifier({ provider: 'a', channels: ['email'] });
+    const b = createFakeNotifier({ provider: 'b', channels: ['email'] });
+    await expect(guardSends(a, { suppression }).send(email, { idempotencyKey: 'k' })).rejects.toMatchObject({
+      code: 'permission',
+      retryable: false,
+      details: expect.objectContaining({ suppressed: true, reason: 'complaint' }),
+    });
+    await expect(failover([a, b], { suppression }).send(email, { idempotencyKey: 'k' })).rejects.toMatchObject({ code: 'permission' });
+    await expect(roundRobin([a, b], { suppression }).send(email, { idempotencyKey: 'k' })).rejects.toMatchObject({ code: 'permission' });
+    expect(a.sent.length + b.sent.length).toBe(0);
+    await suppression.remove('email', 'ada@example.com');
+    expect((await failover([a, b], { suppression }).send(email, { idempotencyKey: 'k' })).provider).toBe('a');
   });
 });
