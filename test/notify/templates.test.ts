@@ -98,6 +98,19 @@ describe('templates', () => {
     );
   });
 
+  it('variables and names are typed from the schema (wrong calls do not compile)', () => {
+    // @ts-expect-error: `start` is required by the schema
+    expect(() => templates.email('booking', { variables: { name: 'Ada' } })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    // @ts-expect-error: no template of that name
+    expect(() => templates.sms('bookng', { variables: { name: 'Ada', start: '10:00' } })).toThrow(
+      expect.objectContaining({ code: 'invalid_input' }),
+    );
+    // @ts-expect-error: name must be a string
+    expect(() => templates.sms('booking', { variables: { name: 42, start: '10:00' } })).toThrow(
+      expect.objectContaining({ code: 'invalid_input' }),
+    );
+  });
+
   it('unknown template, version or channel is invalid_input', () => {
     expect(() => templates.email('nope' as never, { variables: {} as never })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
     expect(() => templates.email('booking', { version: 9, variables: { name: 'a', start: 'b' } })).toThrow(

@@ -70,7 +70,7 @@ export function createSendGridEmail(options: SendGridEmailOptions): Notifier {
       if (message.tags?.length) payload.categories = message.tags.slice(0, 10);
       if (o.sandbox) payload.mail_settings = { sandbox_mode: { enable: true } };
       const { response } = await callProvider(
-        { provider: PROVIDER, fetch: o.fetch, retry: o.retry, refine: refineError, now },
+        { provider: PROVIDER, fetch: o.fetch, retry: o.retry, refine: (e, b, r) => refineError(e, b, r, now), now },
         `${baseUrl}/v3/mail/send`,
         () => ({
           method: 'POST',
@@ -148,12 +148,12 @@ function toEvent(e: Record<string, unknown>): DeliveryEvent | undefined {
   return event;
 }
 
-function refineError(error: IntegrationError, body: unknown, response: Response): IntegrationError {
+function refineError(error: IntegrationError, body: unknown, response: Response, now: () => number): IntegrationError {
   let e = notSentOn4xx(error);
   // SendGrid's 429 carries X-RateLimit-Reset (epoch seconds), not Retry-After.
   const reset = Number(response.headers.get('x-ratelimit-reset'));
   if (e.code === 'rate_limited' && e.retryAfterMs === undefined && Number.isFinite(reset) && reset > 0) {
-    const retryAfterMs = Math.max(0, reset * 1000 - Date.now());
+    const retryAfterMs = Math.max(0, reset * 1000 - now());
     e = new IntegrationError('rate_limited', e.message, {
       provider: PROVIDER,
       status: 429,
