@@ -7,6 +7,7 @@
  * whose provider asks for 5xx retries (FCM) opt in with `retryServerErrors`.
  */
 import { IntegrationError, isIntegrationError } from '../core/errors.js';
+import type { CallContext, Telemetry } from '../core/observability.js';
 import { classifyError } from '../retry/classify.js';
 import { errorFromResponse } from '../retry/http.js';
 import { type RetryPolicy, retry } from '../retry/retry.js';
@@ -26,6 +27,10 @@ export interface ProviderCall {
   /** Refine the error for a failed response from its (parsed, never logged) body. */
   refine?: (error: IntegrationError, body: unknown, response: Response) => IntegrationError;
   now?: () => number;
+  /** Spans, counters and hooks per call (`createTelemetry` from `switchyard`). */
+  telemetry?: Telemetry | undefined;
+  /** Stable operation name for telemetry: `email.send`, `token.exchange`. */
+  operation?: string;
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -35,7 +40,6 @@ export async function callProvider(
   url: string,
   init: () => RequestInit | Promise<RequestInit>,
 ): Promise<{ response: Response; body: unknown }> {
-  const doFetch = call.fetch ?? ((input, i) => fetch(input, i));
   const policy: RetryPolicy = {
     maxAttempts: 4,
     baseDelayMs: 250,
@@ -46,6 +50,26 @@ export async function callProvider(
       (error.code === 'rate_limited' || error.details?.notSent === true || (call.retryServerErrors === true && (error.status ?? 0) >= 500)),
   };
   if (call.now) policy.now = call.now;
+  if (!call.telemetry) return attempts(call, url, init, policy, undefined);
+  return call.telemetry.instrument({ provider: call.provider, operation: call.operation ?? 'send' }, (context) =>
+    attempts(
+      call,
+      url,
+      init,
+      { ...policy, onRetry: (e) => context.retrying({ attempt: e.attempt, delayMs: e.delayMs, error: e.error }) },
+      context,
+    ),
+  );
+}
+
+function attempts(
+  call: ProviderCall,
+  url: string,
+  init: () => RequestInit | Promise<RequestInit>,
+  policy: RetryPolicy,
+  context: CallContext | undefined,
+): Promise<{ response: Response; body: unknown }> {
+  const doFetch = call.fetch ?? ((input, i) => fetch(input, i));
   return retry(async (_attempt, { signal }) => {
     let response: Response;
     try {
@@ -64,6 +88,7 @@ export async function callProvider(
         },
       );
     }
+    context?.setStatus(response.status);
     const text = await readText(response);
     let body: unknown = text;
     if (text.length > 0 && /json/i.test(response.headers.get('content-type') ?? '')) {
@@ -110,4 +135,27 @@ export function notSentOn4xx(error: IntegrationError): IntegrationError {
   const s = error.status ?? 0;
   if (s >= 400 && s < 500 && s !== 408) return withCode(error, error.code, { details: { notSent: true } });
   return error;
+}
+
+/** zod check for a `telemetry` option. */
+export function isTelemetry(v: unknown): v is Telemetry {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Telemetry).instrument === 'function' &&
+    typeof (v as Telemetry).webhook === 'function'
+  );
+}
+
+/** Count a webhook verification (verified or rejected with its code) when telemetry is configured. */
+export async function observeWebhook<T>(telemetry: Telemetry | undefined, provider: string, verify: () => Promise<T>): Promise<T> {
+  if (!telemetry) return verify();
+  try {
+    const result = await verify();
+    telemetry.webhook({ provider, outcome: 'verified' });
+    return result;
+  } catch (error) {
+    telemetry.webhook({ provider, outcome: 'rejected', errorCode: isIntegrationError(error) ? error.code : 'internal' });
+    throw error;
+  }
 }

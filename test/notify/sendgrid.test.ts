@@ -227,3 +227,30 @@ describe('sendgrid adapter', () => {
     expect(await suppression.get('email', 'gone@example.com')).toMatchObject({ reason: 'hard_bounce', provider: 'sendgrid' });
   });
 });
+
+describe('sendgrid telemetry', () => {
+  it('one span per send with provider, operation and status; webhook verifications counted', async () => {
+    const { createTelemetry } = await import('../../src/index.js');
+    const seen: string[] = [];
+    const telemetry = createTelemetry({
+      hooks: {
+        onResponse: (e) => void seen.push(`${e.provider}:${e.operation}:${e.status ?? ''}:${e.outcome}`),
+        onWebhook: (e) => void seen.push(`webhook:${e.provider}:${e.outcome}:${e.errorCode ?? ''}`),
+      },
+    });
+    const sg = createSendGridEmail({
+      apiKey: API_KEY,
+      from: 'bookings@studio.example',
+      webhookPublicKey: publicKeyB64,
+      retry: FAST_RETRY,
+      now: () => NOW_MS,
+      telemetry,
+    });
+    await sg.send({ channel: 'email', to: 'ada@example.com', subject: 's', text: 't' }, { idempotencyKey: 'tel' });
+    await sg.parseWebhook?.(
+      signedEvents([{ email: 'a@example.com', timestamp: NOW_S, event: 'delivered', sg_event_id: 't1', sg_message_id: 'm.f' }]),
+    );
+    await sg.parseWebhook?.({ ...signedEvents([]), body: '[]' }).catch(() => undefined);
+    expect(seen).toEqual(['sendgrid:email.send:202:ok', 'webhook:sendgrid:verified:', 'webhook:sendgrid:rejected:signature_invalid']);
+  });
+});

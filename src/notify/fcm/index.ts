@@ -8,7 +8,8 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
-import { callProvider, type FetchLike, notSentOn4xx, withCode } from '../http.js';
+import type { Telemetry } from '../../core/observability.js';
+import { callProvider, type FetchLike, isTelemetry, notSentOn4xx, withCode } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { SuppressionList } from '../suppression.js';
 import type { Notifier, NotifyMessage, SendResult } from '../types.js';
@@ -34,6 +35,8 @@ const optionsSchema = z.object({
   fetch: z.custom<FetchLike>((v) => typeof v === 'function').optional(),
   retry: z.record(z.string(), z.unknown()).optional(),
   now: z.custom<() => number>((v) => typeof v === 'function').optional(),
+  /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
+  telemetry: z.custom<Telemetry>(isTelemetry).optional(),
 });
 
 export type FcmPushOptions = z.input<typeof optionsSchema>;
@@ -82,6 +85,8 @@ export function createFcmPush(options: FcmPushOptions): Notifier {
     const { body } = await callProvider(
       {
         provider: PROVIDER,
+        telemetry: o.telemetry,
+        operation: 'token.exchange',
         fetch: o.fetch,
         retry: o.retry,
         now,
@@ -149,7 +154,16 @@ export function createFcmPush(options: FcmPushOptions): Notifier {
       const body = JSON.stringify({ message: payload });
       const call = async (bearer: string) =>
         callProvider(
-          { provider: PROVIDER, fetch: o.fetch, retry: o.retry, retryServerErrors: true, refine: refineError, now },
+          {
+            provider: PROVIDER,
+            telemetry: o.telemetry,
+            operation: 'push.send',
+            fetch: o.fetch,
+            retry: o.retry,
+            retryServerErrors: true,
+            refine: refineError,
+            now,
+          },
           `${baseUrl}/v1/projects/${encodeURIComponent(sa.project_id)}/messages:send`,
           () => ({
             method: 'POST',

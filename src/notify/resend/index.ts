@@ -7,10 +7,11 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
+import type { Telemetry } from '../../core/observability.js';
 import { verifyStandardWebhook } from '../../webhooks/providers/standard.js';
 import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
-import { callProvider, type FetchLike, notSentOn4xx, withCode } from '../http.js';
+import { callProvider, type FetchLike, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { DeliveryEvent, DeliveryStatus, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
@@ -27,6 +28,8 @@ const optionsSchema = z.object({
   fetch: z.custom<FetchLike>((v) => typeof v === 'function').optional(),
   retry: z.record(z.string(), z.unknown()).optional(),
   now: z.custom<() => number>((v) => typeof v === 'function').optional(),
+  /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
+  telemetry: z.custom<Telemetry>(isTelemetry).optional(),
 });
 
 export type ResendEmailOptions = z.input<typeof optionsSchema>;
@@ -66,7 +69,16 @@ export function createResendEmail(options: ResendEmailOptions): Notifier {
       if (message.tags?.length)
         payload.tags = message.tags.slice(0, 10).map((t) => ({ name: 'tag', value: t.replace(/[^\w-]/g, '_').slice(0, 256) }));
       const { body } = await callProvider(
-        { provider: PROVIDER, fetch: o.fetch, retry: o.retry, retryServerErrors: true, refine: refineError, now },
+        {
+          provider: PROVIDER,
+          telemetry: o.telemetry,
+          operation: 'email.send',
+          fetch: o.fetch,
+          retry: o.retry,
+          retryServerErrors: true,
+          refine: refineError,
+          now,
+        },
         `${baseUrl}/emails`,
         () => ({
           method: 'POST',
@@ -80,12 +92,13 @@ export function createResendEmail(options: ResendEmailOptions): Notifier {
       return { channel: 'email', provider: PROVIDER, providerMessageId: id, status: 'queued', idempotencyKey: key };
     },
     async parseWebhook(raw: RawWebhook): Promise<NotifyEvent[]> {
-      if (!o.webhookSecret) {
+      const secret = o.webhookSecret;
+      if (!secret) {
         throw new IntegrationError('invalid_config', 'createResendEmail: pass webhookSecret to verify webhook requests', {
           details: { field: 'webhookSecret' },
         });
       }
-      const verified = await verifyStandardWebhook<ResendEvent>(raw, { secret: o.webhookSecret, now });
+      const verified = await observeWebhook(o.telemetry, PROVIDER, () => verifyStandardWebhook<ResendEvent>(raw, { secret, now }));
       const event = toEvent(verified.payload, verified.id);
       return markVerified(event ? [event] : []);
     },

@@ -7,10 +7,11 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
+import type { Telemetry } from '../../core/observability.js';
 import { verifySendGridWebhook } from '../../webhooks/providers/sendgrid.js';
 import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
-import { callProvider, type FetchLike, notSentOn4xx, withCode } from '../http.js';
+import { callProvider, type FetchLike, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { DeliveryEvent, DeliveryStatus, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
@@ -30,6 +31,8 @@ const optionsSchema = z.object({
   fetch: z.custom<FetchLike>((v) => typeof v === 'function').optional(),
   retry: z.record(z.string(), z.unknown()).optional(),
   now: z.custom<() => number>((v) => typeof v === 'function').optional(),
+  /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
+  telemetry: z.custom<Telemetry>(isTelemetry).optional(),
 });
 
 export type SendGridEmailOptions = z.input<typeof optionsSchema>;
@@ -70,7 +73,15 @@ export function createSendGridEmail(options: SendGridEmailOptions): Notifier {
       if (message.tags?.length) payload.categories = message.tags.slice(0, 10);
       if (o.sandbox) payload.mail_settings = { sandbox_mode: { enable: true } };
       const { response } = await callProvider(
-        { provider: PROVIDER, fetch: o.fetch, retry: o.retry, refine: (e, b, r) => refineError(e, b, r, now), now },
+        {
+          provider: PROVIDER,
+          telemetry: o.telemetry,
+          operation: 'email.send',
+          fetch: o.fetch,
+          retry: o.retry,
+          refine: (e, b, r) => refineError(e, b, r, now),
+          now,
+        },
         `${baseUrl}/v3/mail/send`,
         () => ({
           method: 'POST',
@@ -87,12 +98,13 @@ export function createSendGridEmail(options: SendGridEmailOptions): Notifier {
       return { channel: 'email', provider: PROVIDER, providerMessageId: id, status: 'queued', idempotencyKey: key };
     },
     async parseWebhook(raw: RawWebhook): Promise<NotifyEvent[]> {
-      if (!o.webhookPublicKey) {
+      const publicKey = o.webhookPublicKey;
+      if (!publicKey) {
         throw new IntegrationError('invalid_config', 'createSendGridEmail: pass webhookPublicKey to verify Event Webhook requests', {
           details: { field: 'webhookPublicKey' },
         });
       }
-      const verified = await verifySendGridWebhook<unknown>(raw, { publicKey: o.webhookPublicKey, now });
+      const verified = await observeWebhook(o.telemetry, PROVIDER, () => verifySendGridWebhook<unknown>(raw, { publicKey, now }));
       if (!Array.isArray(verified.payload))
         throw new IntegrationError('invalid_input', 'the Event Webhook body is not an array of events', {
           provider: PROVIDER,

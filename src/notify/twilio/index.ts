@@ -8,9 +8,10 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
+import type { Telemetry } from '../../core/observability.js';
 import { verifyTwilioWebhook } from '../../webhooks/providers/twilio.js';
 import type { RawWebhook } from '../../webhooks/types.js';
-import { callProvider, type FetchLike, notSentOn4xx, withCode } from '../http.js';
+import { callProvider, type FetchLike, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { ConsentEvent, DeliveryEvent, DeliveryStatus, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, isE164 } from '../validate.js';
@@ -41,6 +42,8 @@ const optionsSchema = z
     fetch: z.custom<FetchLike>((v) => typeof v === 'function').optional(),
     retry: z.record(z.string(), z.unknown()).optional(),
     now: z.custom<() => number>((v) => typeof v === 'function').optional(),
+    /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
+    telemetry: z.custom<Telemetry>(isTelemetry).optional(),
   })
   .refine((o) => o.from !== undefined || o.messagingServiceSid !== undefined, {
     message: 'pass from or messagingServiceSid',
@@ -81,7 +84,7 @@ export function createTwilioSms(options: TwilioSmsOptions): Notifier {
       else if (from) form.set('From', from);
       if (o.statusCallback) form.set('StatusCallback', o.statusCallback);
       const { body } = await callProvider(
-        { provider: PROVIDER, fetch: o.fetch, retry: o.retry, refine: refineError, now },
+        { provider: PROVIDER, telemetry: o.telemetry, operation: 'sms.send', fetch: o.fetch, retry: o.retry, refine: refineError, now },
         `${baseUrl}/2010-04-01/Accounts/${o.accountSid}/Messages.json`,
         () => ({
           method: 'POST',
@@ -98,7 +101,9 @@ export function createTwilioSms(options: TwilioSmsOptions): Notifier {
       const verifyOptions: { authToken: string; url?: string } = { authToken: o.authToken };
       const url = o.webhookUrl ?? raw.url;
       if (url !== undefined) verifyOptions.url = url;
-      const { payload } = await verifyTwilioWebhook<Record<string, string | string[]>>(raw, verifyOptions);
+      const { payload } = await observeWebhook(o.telemetry, PROVIDER, () =>
+        verifyTwilioWebhook<Record<string, string | string[]>>(raw, verifyOptions),
+      );
       const p = (name: string) => {
         const v = payload[name];
         return typeof v === 'string' ? v : undefined;
