@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailMessage } from '../../src/notify/index.js';
 import { createSmtpEmail, type SmtpEmail } from '../../src/notify/smtp/index.js';
 import { describeNotifierConformance } from '../conformance/notify.js';
+import { verifyDkim } from './support/dkim.js';
 import { type SmtpPeer, selfSignedLocalhost, startSmtpPeer } from './support/smtp-peer.js';
 
 const tls = selfSignedLocalhost();
@@ -106,8 +107,8 @@ describe('smtp adapter against a real SMTP server', () => {
     }
   });
 
-  it('signs List-Unsubscribe and List-Unsubscribe-Post with DKIM', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  it('signs List-Unsubscribe and List-Unsubscribe-Post with DKIM (verified per RFC 6376; tampering breaks it)', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const signed = connect(peer, {
       dkim: {
         domainName: 'studio.example',
@@ -119,21 +120,17 @@ describe('smtp adapter against a real SMTP server', () => {
       const before = peer.received.length;
       await signed.send(bulk, { idempotencyKey: 'dkim-1' });
       const raw = peer.received[before]?.raw ?? '';
-      // The header block, unfolded, then the DKIM-Signature line.
-      const unfolded = (raw.split('\r\n\r\n')[0] ?? '').replace(/\r\n[ \t]+/g, ' ');
-      const header =
-        unfolded
-          .split('\r\n')
-          .find((l) => /^DKIM-Signature:/i.test(l))
-          ?.replace(/\s+/g, '') ?? '';
-      expect(header).toContain('d=studio.example');
-      expect(header).toContain('s=s2026');
-      const h =
-        header
-          .match(/;h=([^;]+)/)?.[1]
-          ?.toLowerCase()
-          .split(':') ?? [];
-      expect(h).toEqual(expect.arrayContaining(['from', 'subject', 'to', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post']));
+      const result = verifyDkim(raw, publicKey);
+      expect(result.ok).toBe(true);
+      expect(result.signedHeaders).toEqual(
+        expect.arrayContaining(['from', 'subject', 'to', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post']),
+      );
+      expect(raw).toMatch(/d=studio\.example;/);
+      // A relay that rewrote the unsubscribe target would break the signature.
+      expect(verifyDkim(raw.replace('token=abc', 'token=evil'), publicKey).ok).toBe(false);
+      expect(verifyDkim(raw.replace('List-Unsubscribe-Post: List-Unsubscribe=One-Click', 'List-Unsubscribe-Post: x'), publicKey).ok).toBe(
+        false,
+      );
     } finally {
       await signed.close();
     }
