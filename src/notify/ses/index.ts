@@ -78,7 +78,7 @@ export function createSesEmail(options: SesEmailOptions): Notifier {
         Content: { Simple: body },
         EmailTags: [
           { Name: 'switchyard_key', Value: (await sha256Hex(key)).slice(0, 32) },
-          ...(message.tags ?? []).slice(0, 10).map((t) => ({ Name: 'tag', Value: t.replace(/[^\w.@-]/g, '_').slice(0, 256) })),
+          ...(message.tags ?? []).slice(0, 10).map((t, i) => ({ Name: `tag_${i}`, Value: t.replace(/[^\w.@-]/g, '_').slice(0, 256) })),
         ],
       };
       if (message.replyTo) payload.ReplyToAddresses = [formatAddress(emailAddress(message.replyTo, 'replyTo'))];
