@@ -70,7 +70,12 @@ export interface PushMessage {
 }
 
 export type NotifyMessage = EmailMessage | SmsMessage | PushMessage;
-export type MessageFor<C extends Channel> = Extract<NotifyMessage, { channel: C }>;
+export interface MessagesByChannel {
+  email: EmailMessage;
+  sms: SmsMessage;
+  push: PushMessage;
+}
+export type MessageFor<C extends Channel> = MessagesByChannel[C];
 
 export interface SendOptions {
   /**
@@ -141,12 +146,15 @@ export interface ConsentEvent {
 
 export type NotifyEvent = DeliveryEvent | ConsentEvent;
 
-/** The port. Adapters are factory functions returning one of these. */
-export interface Notifier {
+/**
+ * The port. Adapters are factory functions returning one of these, typed by the channels they send:
+ * `createTwilioSms()` is a `Notifier<'sms'>`, so handing it an email does not compile.
+ */
+export interface Notifier<C extends Channel = Channel> {
   readonly provider: string;
-  readonly channels: readonly Channel[];
+  readonly channels: readonly C[];
   /** Validate, check nothing is malformed, send once. Throws `IntegrationError` on any failure. */
-  send(message: NotifyMessage, options: SendOptions): Promise<SendResult>;
+  send(message: MessagesByChannel[C], options: SendOptions): Promise<SendResult>;
   /**
    * Verify a provider webhook (through `switchyard/webhooks`) and normalize it. A forged or
    * tampered request throws; nothing unverified ever comes out of here. Absent when the provider

@@ -2,7 +2,7 @@ import { generateKeyPairSync, verify } from 'node:crypto';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSuppressionList, type NotifyMessage } from '../../src/notify/index.js';
+import { createSuppressionList, type Notifier, type NotifyMessage, type PushMessage } from '../../src/notify/index.js';
 import { createFcmPush } from '../../src/notify/fcm/index.js';
 import { describeNotifierConformance, type Fault } from '../conformance/notify.js';
 import { FAST_RETRY, type Logged, log } from './support/http.js';
@@ -85,7 +85,7 @@ afterAll(() => server.close());
 
 const make = (extra: Partial<Parameters<typeof createFcmPush>[0]> = {}) =>
   createFcmPush({ serviceAccount, retry: FAST_RETRY, now: () => NOW, ...extra });
-const push = (token = 'device-token-1'): NotifyMessage => ({
+const push = (token = 'device-token-1'): PushMessage => ({
   channel: 'push',
   to: { kind: 'fcm', token },
   title: 'Booked',
@@ -102,7 +102,7 @@ describeNotifierConformance(
       notifier: {
         ...notifier,
         send: async (m: NotifyMessage, o: { idempotencyKey: string }) => {
-          const r = await notifier.send(m, o);
+          const r = await (notifier as Notifier).send(m, o);
           sent++;
           return r;
         },
@@ -124,7 +124,7 @@ describe('fcm adapter', () => {
   it('signs a service-account JWT the token endpoint verifies, caches the token, and sends the v1 payload', async () => {
     const fcm = make();
     const before = requests.length;
-    await fcm.send({ ...push(), urgency: 'high', ttlSeconds: 600 } as NotifyMessage, { idempotencyKey: 'a' });
+    await fcm.send({ ...push(), urgency: 'high', ttlSeconds: 600 }, { idempotencyKey: 'a' });
     await fcm.send(push('device-token-2'), { idempotencyKey: 'b' });
     const mine = requests.slice(before);
     expect(mine.map((r) => new URL(r.url).hostname)).toEqual(['oauth2.googleapis.com', 'fcm.googleapis.com', 'fcm.googleapis.com']);

@@ -2,7 +2,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeliveryTracker, createSuppressionList, type NotifyMessage } from '../../src/notify/index.js';
+import { createDeliveryTracker, createSuppressionList, type Notifier, type NotifyMessage } from '../../src/notify/index.js';
 import { createResendEmail } from '../../src/notify/resend/index.js';
 import { describeNotifierConformance, type Fault } from '../conformance/notify.js';
 import { FAST_RETRY, type Logged, log } from './support/http.js';
@@ -70,7 +70,7 @@ describeNotifierConformance(
       notifier: {
         ...notifier,
         send: async (m: NotifyMessage, o: { idempotencyKey: string }) => {
-          const r = await notifier.send(m, o);
+          const r = await (notifier as Notifier).send(m, o);
           sent++;
           return r;
         },

@@ -3,7 +3,13 @@ import { EventWebhook } from '@sendgrid/eventwebhook';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDeliveryTracker, createSuppressionList, type EmailMessage, type NotifyMessage } from '../../src/notify/index.js';
+import {
+  createDeliveryTracker,
+  createSuppressionList,
+  type EmailMessage,
+  type Notifier,
+  type NotifyMessage,
+} from '../../src/notify/index.js';
 import { createSendGridEmail } from '../../src/notify/sendgrid/index.js';
 import { describeNotifierConformance, type Fault } from '../conformance/notify.js';
 import { FAST_RETRY, faultResponse, type Logged, log } from './support/http.js';
@@ -56,7 +62,7 @@ describeNotifierConformance(
     const counting = {
       ...notifier,
       send: async (m: NotifyMessage, o: { idempotencyKey: string }) => {
-        const r = await notifier.send(m, o);
+        const r = await (notifier as Notifier).send(m, o);
         sent++;
         return r;
       },

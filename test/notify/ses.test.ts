@@ -2,7 +2,7 @@ import { createHash, createHmac, createPrivateKey, sign } from 'node:crypto';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeliveryTracker, createSuppressionList, type NotifyMessage } from '../../src/notify/index.js';
+import { createDeliveryTracker, createSuppressionList, type Notifier, type NotifyMessage } from '../../src/notify/index.js';
 import { createSesEmail } from '../../src/notify/ses/index.js';
 import { signRequest } from '../../src/notify/ses/sigv4.js';
 import { snsCanonicalString } from '../../src/webhooks/index.js';
@@ -112,7 +112,7 @@ describeNotifierConformance(
       notifier: {
         ...notifier,
         send: async (m: NotifyMessage, o: { idempotencyKey: string }) => {
-          const r = await notifier.send(m, o);
+          const r = await (notifier as Notifier).send(m, o);
           sent++;
           return r;
         },

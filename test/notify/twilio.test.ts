@@ -2,7 +2,13 @@ import { createRequire } from 'node:module';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeliveryTracker, createSuppressionList, type NotifyMessage } from '../../src/notify/index.js';
+import {
+  createDeliveryTracker,
+  createSuppressionList,
+  type EmailMessage,
+  type Notifier,
+  type NotifyMessage,
+} from '../../src/notify/index.js';
 import { createTwilioSms } from '../../src/notify/twilio/index.js';
 import { describeNotifierConformance, type Fault } from '../conformance/notify.js';
 import { FAST_RETRY, type Logged, log } from './support/http.js';
@@ -69,7 +75,7 @@ describeNotifierConformance(
       notifier: {
         ...notifier,
         send: async (m: NotifyMessage, o: { idempotencyKey: string }) => {
-          const r = await notifier.send(m, o);
+          const r = await (notifier as Notifier).send(m, o);
           sent++;
           return r;
         },
@@ -178,6 +184,14 @@ describe('twilio adapter', () => {
     expect(await suppression.get('sms', '+14155550100')).toBeUndefined();
     // An ordinary reply is not a keyword.
     expect(await twilio.parseWebhook?.(inbound('Please stop by at 10', 'SM4'))).toEqual([]);
+  });
+
+  it('an SMS adapter does not take an email, at compile time and at run time', async () => {
+    const twilio = make();
+    const email: EmailMessage = { channel: 'email', to: 'a@example.com', subject: 's', text: 't' };
+    // @ts-expect-error: createTwilioSms() is a Notifier<'sms'>
+    const sending = twilio.send(email, { idempotencyKey: 'k' });
+    await expect(sending).rejects.toMatchObject({ code: 'unsupported' });
   });
 
   it('bad options are invalid_config naming the field', () => {

@@ -56,7 +56,7 @@ function pemToDer(pem: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
 }
 
-export function createFcmPush(options: FcmPushOptions): Notifier {
+export function createFcmPush(options: FcmPushOptions): Notifier<'push'> {
   const o = parseOptions('createFcmPush', optionsSchema, options);
   const sa = o.serviceAccount;
   const tokenUri = sa.token_uri ?? 'https://oauth2.googleapis.com/token';

@@ -36,7 +36,7 @@ export type ResendEmailOptions = z.input<typeof optionsSchema>;
 
 const format = (a: EmailAddress) => (a.name ? `${a.name.replace(/[<>"]/g, '')} <${a.email}>` : a.email);
 
-export function createResendEmail(options: ResendEmailOptions): Notifier {
+export function createResendEmail(options: ResendEmailOptions): Notifier<'email'> {
   const o = parseOptions('createResendEmail', optionsSchema, options);
   let from: EmailAddress;
   try {

@@ -37,7 +37,7 @@ const optionsSchema = z.object({
 
 export type SendGridEmailOptions = z.input<typeof optionsSchema>;
 
-export function createSendGridEmail(options: SendGridEmailOptions): Notifier {
+export function createSendGridEmail(options: SendGridEmailOptions): Notifier<'email'> {
   const o = parseOptions('createSendGridEmail', optionsSchema, options);
   let from: EmailAddress;
   try {

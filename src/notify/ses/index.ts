@@ -42,7 +42,7 @@ const optionsSchema = z.object({
 
 export type SesEmailOptions = z.input<typeof optionsSchema>;
 
-export function createSesEmail(options: SesEmailOptions): Notifier {
+export function createSesEmail(options: SesEmailOptions): Notifier<'email'> {
   const o = parseOptions('createSesEmail', optionsSchema, options);
   let from: EmailAddress;
   try {

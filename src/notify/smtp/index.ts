@@ -67,7 +67,7 @@ const optionsSchema = z
 
 export type SmtpEmailOptions = z.input<typeof optionsSchema>;
 
-export interface SmtpEmail extends Notifier {
+export interface SmtpEmail extends Notifier<'email'> {
   /** Check the connection and credentials (EHLO, STARTTLS, AUTH) without sending. */
   verify(): Promise<void>;
   close(): Promise<void>;

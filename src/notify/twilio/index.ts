@@ -57,7 +57,7 @@ const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUI
 const OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
 const HELP = new Set(['HELP', 'INFO']);
 
-export function createTwilioSms(options: TwilioSmsOptions): Notifier {
+export function createTwilioSms(options: TwilioSmsOptions): Notifier<'sms'> {
   const o = parseOptions('createTwilioSms', optionsSchema, options);
   if (o.from !== undefined && !isE164(o.from) && !/^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(o.from)) {
     throw new IntegrationError('invalid_config', 'createTwilioSms: from must be an E.164 number or an alphanumeric sender id', {

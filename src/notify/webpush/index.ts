@@ -49,7 +49,7 @@ interface WebPushErrorLike {
   code?: string;
 }
 
-export function createWebPush(options: WebPushOptions): Notifier {
+export function createWebPush(options: WebPushOptions): Notifier<'push'> {
   const o = parseOptions('createWebPush', optionsSchema, options);
   const now = o.now ?? Date.now;
 
