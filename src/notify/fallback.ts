@@ -231,7 +231,20 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
       } catch (error) {
         if (isIntegrationError(error) && error.code === 'idempotency_in_progress') throw error;
         const state: AttemptState = isUncertain(error) ? 'uncertain' : 'failed';
-        await setAttempt(key, channel, { state, reason: isIntegrationError(error) ? error.code : 'error' }, (a) => a === undefined);
+        // The provider knows the person opted out (Twilio 21610 after a STOP we missed): remember it.
+        const optedOut = isIntegrationError(error) && error.details?.suppressed === true && error.provider !== undefined;
+        if (optedOut && options.suppression) {
+          await options.suppression.add(channel, addressOf(message), {
+            reason: channel === 'sms' ? 'sms_stop' : 'unsubscribed',
+            provider: (error as IntegrationError).provider as string,
+          });
+        }
+        await setAttempt(
+          key,
+          channel,
+          { state, reason: optedOut ? 'suppressed' : isIntegrationError(error) ? error.code : 'error' },
+          (a) => a === undefined,
+        );
       }
     }
   };

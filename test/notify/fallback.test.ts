@@ -110,6 +110,18 @@ describe('fallback', () => {
     expect(sms.sent).toHaveLength(1);
   });
 
+  it('a provider-side opt-out (Twilio 21610) is written to the suppression list and the next channel is used', async () => {
+    const store = createMemoryStore();
+    const suppression = createSuppressionList({ store });
+    const sms = createFakeNotifier({ provider: 'twilio', channels: ['sms'] });
+    const email = createFakeNotifier({ provider: 'mail', channels: ['email'] });
+    sms.failNext(new IntegrationError('permission', 'opted out', { provider: 'twilio', details: { suppressed: true, twilioCode: 21610 } }));
+    const r = await fallback([sms, email], { store, suppression }).send(notification, { idempotencyKey: 'k' });
+    expect(r.channel).toBe('email');
+    expect(r.attempts[0]).toMatchObject({ channel: 'sms', state: 'failed', reason: 'suppressed' });
+    expect(await suppression.get('sms', '+14155550100')).toMatchObject({ reason: 'sms_stop', provider: 'twilio' });
+  });
+
   it('bad input: reused key with different content, no content, bad messages, bad steps', async () => {
     const { strategy } = setup();
     await strategy.send(notification, { idempotencyKey: 'k' });
