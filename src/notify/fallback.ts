@@ -227,7 +227,9 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
         if (n.confirmWithinMs !== undefined) attempt.confirmBy = now() + n.confirmWithinMs;
         await store.set(indexKey(sent.provider, sent.providerMessageId), { key, channel }, { ttlSeconds });
         // Only the first writer records the channel's outcome: a replayed guard result matches it anyway.
-        await setAttempt(key, channel, attempt, (a) => a === undefined || a.state === 'sending');
+        const updated = await setAttempt(key, channel, attempt, (a) => a === undefined || a.state === 'sending');
+        const live = updated?.attempts.find((a) => a.channel === channel && (a.state === 'sent' || a.state === 'delivered'));
+        if (updated && live) return resultOf(updated, live, key, false); // saves re-reading the record
       } catch (error) {
         if (isIntegrationError(error) && error.code === 'idempotency_in_progress') throw error;
         const state: AttemptState = isUncertain(error) ? 'uncertain' : 'failed';
