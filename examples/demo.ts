@@ -78,4 +78,39 @@ say(
   `${completed.type} ${completed.id} verified twice → booking confirmed ${confirmations.length} time`,
 );
 
+// Notifications: a confirmation email with one-click unsubscribe, a verified hard bounce, the SMS
+// fallback, and its delivery event; the bounce also suppresses the address for later sends.
+{
+  const { createDeliveryTracker, createFakeNotifier, createSuppressionList, fallback, listUnsubscribeHeaders } = await import(
+    '../src/notify/index.js'
+  );
+  const notifyStore = createMemoryStore();
+  const suppression = createSuppressionList({ store: notifyStore });
+  const tracker = createDeliveryTracker({ store: notifyStore, suppression });
+  const mail = createFakeNotifier({ provider: 'fake-email', channels: ['email'] });
+  const text = createFakeNotifier({ provider: 'fake-sms', channels: ['sms'] });
+  const notify = fallback([mail, text], { store: notifyStore, suppression });
+  const unsubscribe = { url: 'https://studio.example/unsubscribe?token=demo' };
+  const sent = await notify.send(
+    {
+      email: { to: 'ada@example.com', subject: 'Booked: Morning yoga at 10:00', text: 'See you at 10:00.', unsubscribe },
+      sms: { to: '+14155550100', body: 'Booked: Morning yoga at 10:00.' },
+    },
+    { idempotencyKey: 'booking:42:confirmed' },
+  );
+  const bounce = mail.emit(sent.providerMessageId, 'bounced', { bounceType: 'hard' });
+  await tracker.record([bounce]);
+  const [moved] = await notify.handleEvents([bounce]);
+  const delivered = text.emit(moved?.providerMessageId ?? '', 'delivered');
+  await tracker.record([delivered]);
+  say(
+    'Confirm the booking: email, a hard bounce, then SMS',
+    [
+      `email ${sent.providerMessageId} with List-Unsubscribe: ${listUnsubscribeHeaders(unsubscribe)['List-Unsubscribe']} (+ One-Click POST)`,
+      `verified hard bounce → ada@example.com suppressed (${(await suppression.get('email', 'ada@example.com'))?.reason}) → SMS ${moved?.providerMessageId}`,
+      `SMS delivery event → status ${(await tracker.get('fake-sms', delivered.providerMessageId))?.status}`,
+    ].join('\n'),
+  );
+}
+
 console.log('\nDemo finished: every step above ran on embedded defaults.');

@@ -1,0 +1,45 @@
+/**
+ * Per-person, per-channel preferences ("no SMS, email is fine"), in a `Store`. Separate from the
+ * suppression list on purpose: preferences are the person's choice, keyed by the host's person id;
+ * suppressions are facts about an address (it bounced, it complained), keyed by the address.
+ */
+import { createMemoryStore } from '../stores/memory.js';
+import type { Store } from '../stores/store.js';
+import { CHANNELS, type Channel } from './types.js';
+import { invalid } from './validate.js';
+
+export type ChannelPreferences = Partial<Record<Channel, boolean>>;
+
+export interface Preferences {
+  get(personId: string): Promise<ChannelPreferences>;
+  /** Merge: `{ sms: false }` turns SMS off and leaves the others as they were. */
+  set(personId: string, preferences: ChannelPreferences): Promise<ChannelPreferences>;
+  /** A channel the person never turned off is allowed. */
+  allows(personId: string, channel: Channel): Promise<boolean>;
+}
+
+export function createPreferences(options: { store?: Store; keyPrefix?: string } = {}): Preferences {
+  const store = options.store ?? createMemoryStore();
+  const prefix = options.keyPrefix ?? 'notify:prefs:';
+  const key = (personId: string) => {
+    if (typeof personId !== 'string' || personId.length === 0 || personId.length > 200)
+      throw invalid('personId', 'personId must be a string of 1 to 200 characters');
+    return `${prefix}${personId}`;
+  };
+  const get = async (personId: string) => (await store.get<ChannelPreferences>(key(personId)))?.value ?? {};
+  return {
+    get,
+    async set(personId, preferences) {
+      for (const [channel, value] of Object.entries(preferences ?? {})) {
+        if (!(CHANNELS as readonly string[]).includes(channel)) throw invalid('preferences', `unknown channel ${channel}`);
+        if (typeof value !== 'boolean') throw invalid('preferences', `preferences.${channel} must be true or false`);
+      }
+      const merged = { ...(await get(personId)), ...preferences };
+      await store.set(key(personId), merged);
+      return merged;
+    },
+    async allows(personId, channel) {
+      return (await get(personId))[channel] !== false;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Several providers of one channel behind one `Notifier`:
+ * - `roundRobin([a, b])` spreads sends; a key keeps its provider (remembered in the store), so a
+ *   retry never reaches a second provider and sends twice.
+ * - `failover([sendgrid, ses])` uses the first healthy provider; each has a circuit breaker from
+ *   `switchyard/retry`, and a provider is skipped only when the failure proves the message did not
+ *   go out (a 429, an open circuit, a refused connection). A timeout or a 5xx is ambiguous: failing
+ *   over would risk a second copy, so it is reported instead.
+ * Both go through `guardSends`, so one key is sent at most once per channel, across restarts.
+ */
+import { IntegrationError, isIntegrationError } from '../core/errors.js';
+import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from '../retry/circuit-breaker.js';
+import { createMemoryStore } from '../stores/memory.js';
+import type { Store } from '../stores/store.js';
+import { type GuardOptions, guardSends, provablyNotSent } from './guard.js';
+import type { SuppressionList } from './suppression.js';
+import type { Channel, Notifier } from './types.js';
+import { checkSendOptions } from './validate.js';
+
+export interface MultiProviderOptions {
+  store?: Store;
+  /** Checked before every send (a suppressed recipient is `permission`, on no provider). */
+  suppression?: SuppressionList;
+  lockMs?: number;
+  ttlSeconds?: number;
+  keyPrefix?: string;
+  now?: () => number;
+}
+
+function checkProviders(name: string, notifiers: readonly Notifier[]): Channel[] {
+  if (!Array.isArray(notifiers) || notifiers.length === 0)
+    throw new IntegrationError('invalid_config', `${name}: pass at least one notifier`, { details: { field: 'notifiers' } });
+  const names = new Set(notifiers.map((n) => n.provider));
+  if (names.size !== notifiers.length)
+    throw new IntegrationError('invalid_config', `${name}: provider names must be distinct`, { details: { field: 'notifiers' } });
+  const first = notifiers[0] as Notifier;
+  return first.channels.filter((c) => notifiers.every((n) => n.channels.includes(c)));
+}
+
+function guardOptionsFor(n: Notifier, store: Store, prefix: string, ttlSeconds: number, options: MultiProviderOptions): GuardOptions {
+  const guard: GuardOptions = { store, ttlSeconds, keyPrefix: `${prefix}once:${n.provider}:` };
+  if (options.lockMs !== undefined) guard.lockMs = options.lockMs;
+  if (options.now) guard.now = options.now;
+  if (options.suppression) guard.suppression = options.suppression;
+  return guard;
+}
+
+export function roundRobin(notifiers: readonly Notifier[], options: MultiProviderOptions = {}): Notifier {
+  const channels = checkProviders('roundRobin', notifiers);
+  const store = options.store ?? createMemoryStore();
+  const prefix = options.keyPrefix ?? 'notify:rr:';
+  const ttlSeconds = options.ttlSeconds ?? 7 * 86_400;
+  const guarded = notifiers.map((n) => guardSends(n, guardOptionsFor(n, store, prefix, ttlSeconds, options)));
+  let next = 0;
+  return {
+    provider: `roundRobin(${notifiers.map((n) => n.provider).join(',')})`,
+    channels,
+    async send(message, sendOptions) {
+      const key = checkSendOptions(sendOptions);
+      const pick = next++ % guarded.length;
+      const assignKey = `${prefix}assign:${String(message?.channel)}:${key}`;
+      await store.setIfAbsent(assignKey, pick, { ttlSeconds });
+      const assigned = (await store.get<number>(assignKey))?.value ?? pick;
+      return (guarded[assigned] as Notifier).send(message, sendOptions);
+    },
+  };
+}
+
+export interface FailoverOptions extends MultiProviderOptions {
+  /** Breaker per provider. Default: open after 5 consecutive failures, probe again after 30 s. */
+  breaker?: Omit<CircuitBreakerOptions, 'name' | 'now'>;
+}
+
+export interface FailoverNotifier extends Notifier {
+  /** Each provider's breaker, by provider name (for health checks and an operator's reset). */
+  readonly breakers: Readonly<Record<string, CircuitBreaker>>;
+}
+
+export function failover(notifiers: readonly Notifier[], options: FailoverOptions = {}): FailoverNotifier {
+  const channels = checkProviders('failover', notifiers);
+  const store = options.store ?? createMemoryStore();
+  const prefix = options.keyPrefix ?? 'notify:failover:';
+  const ttlSeconds = options.ttlSeconds ?? 7 * 86_400;
+  const breakers: Record<string, CircuitBreaker> = {};
+  const chain = notifiers.map((n) => {
+    const breakerOptions: CircuitBreakerOptions = { strategy: { kind: 'consecutive', threshold: 5 }, ...options.breaker, name: n.provider };
+    if (options.now) breakerOptions.now = options.now;
+    const breaker = createCircuitBreaker(breakerOptions);
+    breakers[n.provider] = breaker;
+    return { notifier: guardSends(n, guardOptionsFor(n, store, prefix, ttlSeconds, options)), breaker };
+  });
+  return {
+    provider: `failover(${notifiers.map((n) => n.provider).join(',')})`,
+    channels,
+    breakers,
+    async send(message, sendOptions) {
+      const key = checkSendOptions(sendOptions);
+      // The provider that first took this key keeps it: a retry after a failover never goes back.
+      const stickyKey = `${prefix}sticky:${String(message?.channel)}:${key}`;
+      const sticky = (await store.get<string>(stickyKey))?.value;
+      let lastError: unknown;
+      for (const { notifier, breaker } of chain) {
+        if (sticky !== undefined && notifier.provider !== sticky) continue;
+        try {
+          await store.setIfAbsent(stickyKey, notifier.provider, { ttlSeconds });
+          const owner = (await store.get<string>(stickyKey))?.value;
+          if (owner !== notifier.provider) continue;
+          return await breaker.execute(() => notifier.send(message, sendOptions));
+        } catch (error) {
+          lastError = error;
+          // The breaker's own error (details.circuit) means the call was never made.
+          const open = isIntegrationError(error) && error.details?.circuit !== undefined;
+          if (!(open || provablyNotSent(error)) || isCallersFault(error)) throw error;
+          // Proven not sent here: release the key so the next provider may take it.
+          await store.delete(stickyKey);
+        }
+      }
+      throw lastError ?? new IntegrationError('unavailable', 'failover: no provider could take the message');
+    },
+  };
+}
+
+/** Failures another provider would repeat: bad input, a suppressed recipient. */
+function isCallersFault(error: unknown): boolean {
+  return isIntegrationError(error) && (error.code === 'invalid_input' || error.details?.suppressed === true);
+}
