@@ -28,6 +28,9 @@ export default defineConfig({
   treeshake: true,
   target: 'node20',
   platform: 'neutral',
+  // Keep `node:` specifiers as written: edge bundlers and our import audit recognise them, and bare
+  // `net` would not resolve on platform-neutral builds of consumers.
+  removeNodeProtocol: false,
   // Dependencies and optional peers stay imports; `node:*` builtins are only ever reached lazily.
   external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), /^node:/],
 });

@@ -55,7 +55,7 @@ const optionsSchema = z
     timeoutMs: z.number().int().positive().optional(),
     /** An already-built nodemailer transporter (then host/auth/pool are ignored). */
     transport: z
-      .custom<nodemailer.Transporter>(
+      .custom<SmtpTransportLike>(
         (v) => typeof v === 'object' && v !== null && typeof (v as { sendMail?: unknown }).sendMail === 'function',
       )
       .optional(),
@@ -64,6 +64,16 @@ const optionsSchema = z
     message: 'pass url, host or transport',
     path: ['host'],
   });
+
+/**
+ * The part of a nodemailer `Transporter` this adapter uses. Declared here, not imported, so the
+ * published types do not require `@types/nodemailer` from hosts that never pass a transport.
+ */
+export interface SmtpTransportLike {
+  sendMail(mail: object): Promise<{ messageId?: string; accepted?: unknown[]; rejected?: unknown[] }>;
+  verify(): Promise<true>;
+  close(): void;
+}
 
 export type SmtpEmailOptions = z.input<typeof optionsSchema>;
 
@@ -82,7 +92,7 @@ export function createSmtpEmail(options: SmtpEmailOptions): SmtpEmail {
     throw new IntegrationError('invalid_config', 'createSmtpEmail: from is not a valid email address', { details: { field: 'from' } });
   }
   const timeout = o.timeoutMs ?? 30_000;
-  const transport: nodemailer.Transporter =
+  const transport: SmtpTransportLike =
     o.transport ??
     nodemailer.createTransport({
       ...(o.url ? parseUrl(o.url) : { host: o.host, port: o.port ?? (o.secure ? 465 : 587), secure: o.secure ?? false }),
