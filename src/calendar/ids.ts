@@ -34,3 +34,9 @@ export async function eventIdFromKey(key: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`switchyard:event:${key}`));
   return base32hex(new Uint8Array(digest).slice(0, 20));
 }
+
+/** A short digest of an event input, stored with a create so a retried create can be told from a different one with the same id. */
+export async function inputFingerprint(value: unknown): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify(value)));
+  return base32hex(new Uint8Array(digest).slice(0, 15));
+}
