@@ -264,13 +264,13 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
         const expanded: { ev: GEvent; deleted: boolean }[] = [];
         for (const r of evs) {
           if (single && r.ev.recurrence && !r.deleted) {
-            for (const i of instancesOf(cal, r.ev, Math.max(from, -8.64e14), Math.min(to, Date.parse('2100-01-01T00:00:00Z')))) if (i.status !== 'cancelled' || showDeleted) expanded.push({ ev: i, deleted: false });
+            for (const i of instancesOf(cal, r.ev, Math.max(from, Date.parse('1990-01-01T00:00:00Z')), Math.min(to, Date.parse('2100-01-01T00:00:00Z')))) if (i.status !== 'cancelled' || showDeleted) expanded.push({ ev: i, deleted: false });
             continue;
           }
           if (single && r.ev.recurringEventId) continue;
           if (!showDeleted && r.ev.status === 'cancelled') continue;
           if (r.ev.recurrence) {
-            if (instancesOf(cal, r.ev, Math.max(from, -8.64e14), Math.min(to, Date.parse('2100-01-01T00:00:00Z'))).length === 0 && (q.has('timeMin') || q.has('timeMax'))) continue;
+            if (instancesOf(cal, r.ev, Math.max(from, Date.parse('1990-01-01T00:00:00Z')), Math.min(to, Date.parse('2100-01-01T00:00:00Z'))).length === 0 && (q.has('timeMin') || q.has('timeMax'))) continue;
           } else if (q.has('timeMin') || q.has('timeMax')) {
             const t = r.ev.status === 'cancelled' && r.ev.originalStartTime ? r.ev.originalStartTime : r.ev.start;
             const s = ms(t, cal);
@@ -432,9 +432,17 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
     handlers,
     stats,
     channels,
-    /** Invalidate every sync and page token of a calendar (or all): the next use is 410. */
+    /**
+     * Invalidate every sync and page token of a calendar (or all): the next use is 410. Deletion
+     * markers are purged too, as Google does after a while: that is why old tokens expire, and
+     * why a full resync must find vanished events by difference.
+     */
     expireTokens(calendarId?: string) {
-      for (const c of cals.values()) if (calendarId === undefined || c.id === calendarId) c.epoch += 1;
+      for (const c of cals.values()) {
+        if (calendarId !== undefined && c.id !== calendarId) continue;
+        c.epoch += 1;
+        for (const [id, r] of c.recs) if (r.deleted) c.recs.delete(id);
+      }
     },
     /** The next requests fail with these answers, in order. */
     inject(...f: Fault[]) {
