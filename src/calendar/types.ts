@@ -170,4 +170,10 @@ export interface CalendarProvider {
   listChanges(calendarId: string, cursor?: string): Promise<ChangePage>;
   watch(request: WatchRequest): Promise<Channel>;
   stopWatch(channel: Channel): Promise<void>;
+  /**
+   * Extend a channel in place, when the provider can (Graph: PATCH the subscription). Providers
+   * without it (Google has no renewal call) leave it undefined: the channel manager opens a new
+   * channel, then stops the old one.
+   */
+  renewWatch?(channel: Channel, ttlSeconds?: number): Promise<Channel>;
 }
