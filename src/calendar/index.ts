@@ -44,6 +44,13 @@ export {
 } from './schemas.js';
 export { createFakeCalendar, type FakeCalendar, type FakeCalendarOptions } from './fake.js';
 export { createCalendarSync, type CalendarSync, type CalendarSyncOptions, type SyncResult } from './sync.js';
+export {
+  type ChannelManager,
+  type ChannelManagerOptions,
+  type ChannelNotification,
+  createChannelManager,
+  type NotificationOutcome,
+} from './channels.js';
 export { type Conflict, findConflicts, type FindConflictsOptions, mergeFreeBusy } from './free-busy.js';
 export { eventIdFromKey, newEventId } from './ids.js';
 export { expandSeries, instanceId } from './instances.js';

@@ -47,8 +47,12 @@ const isCursor = (v: unknown): v is Cursor =>
   typeof v === 'object' && v !== null && typeof (v as Cursor).u === 'string' && typeof (v as Cursor).full === 'boolean' && typeof (v as Cursor).end === 'number';
 
 const DAY = 86_400_000;
-/** Graph subscriptions on events last at most 4230 minutes; ask for 3 days and trust what comes back. */
-export const MAX_SUBSCRIPTION_SECONDS = 3 * 86_400;
+/**
+ * What we ask Graph for: 70 hours. The lead's rule is "at most 3 days", and Graph's documented
+ * maximum for Outlook events has been 4230 minutes (70.5 h, under 3 days) on many tenants; asking
+ * for more is a 400. Whatever Graph grants is what the channel's `expiresAt` says.
+ */
+export const MAX_SUBSCRIPTION_SECONDS = 70 * 3600;
 const PREFER_UTC = 'outlook.timezone="UTC"';
 const EXPAND = `singleValueExtendedProperties($filter=id eq '${EXT_PROP_ID}')`;
 
