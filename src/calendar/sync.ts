@@ -15,8 +15,9 @@
  *   every event the host was given that the listing no longer contains is delivered as a deletion.
  *
  * Store layout, under `keyPrefix` (default `switchyard:calsync`):
- * - `<prefix>:<provider>:<calendarId>`: `{ cursor, known, seen }` (the ids the host may hold, and the
- *   ids seen so far by a running full listing);
+ * - `<prefix>:<provider>:<calendarId>`: `{ cursor, chunks, full? }`;
+ * - `…:k:<i>`: chunks of the ids the host may hold (appended per page, compacted after a full listing);
+ * - `…:s:<i>`: chunks of the ids a running full listing has seen;
  * - `<prefix>:<provider>:<calendarId>:e:<eventId>`: the last etag delivered for that event.
  */
 import { IntegrationError, isIntegrationError } from '../core/errors.js';
@@ -64,9 +65,14 @@ export interface CalendarSync {
 
 interface SyncState {
   cursor?: string;
-  known: string[];
-  seen?: string[];
+  /** How many chunks of known ids exist (`<state>:k:<i>`). Append-only between full listings. */
+  chunks: number;
+  /** Present while a full listing runs: how many chunks of ids it has seen (`<state>:s:<i>`). */
+  full?: { seenChunks: number };
 }
+
+/** Ids per chunk when the known set is rewritten after a full listing. */
+const CHUNK = 1000;
 
 export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
   if (!options || typeof options !== 'object') throw new IntegrationError('invalid_config', 'createCalendarSync needs options');
@@ -86,13 +92,13 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
 
   const stateKey = (calendarId: string) => `${prefix}:${calendarId}`;
   const eventKey = (calendarId: string, eventId: string) => `${prefix}:${calendarId}:e:${eventId}`;
+  const knownKey = (calendarId: string, i: number) => `${prefix}:${calendarId}:k:${i}`;
+  const seenKey = (calendarId: string, i: number) => `${prefix}:${calendarId}:s:${i}`;
 
-  async function commit(calendarId: string, version: number | null, state: SyncState): Promise<number> {
-    const next = await store.compareAndSet(stateKey(calendarId), version, state);
-    if (next === false) {
-      throw new IntegrationError('conflict', `the sync state of calendar ${calendarId} was changed by another worker`, { retryable: true });
-    }
-    return next;
+  async function readChunks(key: (i: number) => string, count: number): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < count; i++) for (const id of (await store.get<string[]>(key(i)))?.value ?? []) out.add(id);
+    return out;
   }
 
   async function run(calendarId: string): Promise<SyncResult> {
@@ -102,16 +108,15 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
     try {
       const entry = await store.get<SyncState>(stateKey(calendarId));
       let version = entry?.version ?? null;
-      const state: SyncState = entry ? { ...entry.value } : { known: [] };
-      const known = new Set(state.known);
-      let seen = state.seen ? new Set(state.seen) : state.cursor === undefined ? new Set<string>() : undefined;
+      const state: SyncState = entry ? { ...entry.value } : { chunks: 0 };
+      if (state.cursor === undefined && !state.full) state.full = { seenChunks: 0 };
       let expiredInARow = 0;
-      const save = async (cursor: string | undefined) => {
-        const next: SyncState = { known: [...known] };
-        if (cursor !== undefined) next.cursor = cursor;
-        if (seen) next.seen = [...seen];
-        version = await commit(calendarId, version, next);
-        state.cursor = cursor;
+      const commit = async () => {
+        const next = await store.compareAndSet(stateKey(calendarId), version, state);
+        if (next === false) {
+          throw new IntegrationError('conflict', `the sync state of calendar ${calendarId} was changed by another worker`, { retryable: true });
+        }
+        version = next;
       };
 
       while (result.pages < maxPages) {
@@ -123,51 +128,56 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
           // A fresh full listing cannot expire twice in a row unless the provider is broken: stop.
           if (++expiredInARow > 2) throw error;
           logger.info({ calendarId, provider: provider.name }, 'calendar sync cursor expired: full resync');
-          seen = new Set();
-          await save(undefined);
+          delete state.cursor;
+          state.full = { seenChunks: 0 };
+          await commit();
           continue;
         }
         expiredInARow = 0;
         result.pages += 1;
         if (page.full) {
           result.fullSync = true;
-          seen ??= new Set();
+          state.full ??= { seenChunks: 0 };
         }
-        // Record the ids before delivering them: `known` is always a superset of what the host
-        // holds, so a later full listing can find every vanished event (a crash between delivery
-        // and the page commit would otherwise leave a ghost the host never hears about).
-        const fresh = page.changes.filter((c) => c.type === 'upsert' && !known.has(c.event.id));
+        const upserts = page.changes.flatMap((c) => (c.type === 'upsert' ? [c.event] : []));
+        const delivered = await Promise.all(upserts.map((e) => store.get<string>(eventKey(calendarId, e.id))));
+        // Record new ids before delivering them: the known set is always a superset of what the
+        // host holds, so a later full listing finds every vanished event (a crash between delivery
+        // and the page commit would otherwise leave a ghost the host never hears about). Only this
+        // page's ids are written: the cost per page does not grow with the calendar.
+        const fresh = upserts.filter((_, i) => delivered[i] === undefined).map((e) => e.id);
+        let wrote = false;
         if (fresh.length > 0) {
-          for (const c of fresh) if (c.type === 'upsert') known.add(c.event.id);
-          await save(state.cursor);
+          await store.set(knownKey(calendarId, state.chunks), fresh);
+          state.chunks += 1;
+          wrote = true;
         }
+        if (state.full && upserts.length > 0) {
+          await store.set(seenKey(calendarId, state.full.seenChunks), upserts.map((e) => e.id));
+          state.full.seenChunks += 1;
+          wrote = true;
+        }
+        if (wrote) await commit();
+        let i = 0;
         for (const change of page.changes) {
           if (change.type === 'upsert') {
-            const key = eventKey(calendarId, change.event.id);
-            seen?.add(change.event.id);
-            const delivered = await store.get<string>(key);
-            if (delivered?.value === change.event.etag) {
+            const previous = delivered[i++];
+            if (previous?.value === change.event.etag) {
               result.duplicates += 1;
               continue;
             }
             await onChange(change);
-            await store.set(key, change.event.etag);
+            await store.set(eventKey(calendarId, change.event.id), change.event.etag);
             result.delivered += 1;
-          } else {
-            if (await deliverDelete(calendarId, change.eventId, change)) result.delivered += 1;
-            else result.duplicates += 1;
-            known.delete(change.eventId);
-          }
+          } else if (await deliverDelete(calendarId, change.eventId, change)) result.delivered += 1;
+          else result.duplicates += 1;
         }
-        if (!page.more && page.full && seen) {
-          for (const id of known) {
-            if (seen.has(id)) continue;
-            if (await deliverDelete(calendarId, id, { type: 'delete', calendarId, eventId: id })) result.vanished += 1;
-            known.delete(id);
-          }
-          seen = undefined;
+        if (!page.more && state.full) {
+          result.vanished += await finishFullListing(calendarId, state);
+          delete state.full;
         }
-        await save(page.cursor);
+        state.cursor = page.cursor;
+        await commit();
         if (!page.more) return result;
       }
       throw new IntegrationError('provider_error', `calendar ${calendarId}: the change listing did not end after ${maxPages} pages`, {
@@ -176,6 +186,29 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
     } finally {
       await store.delete(lease);
     }
+  }
+
+  /**
+   * End of a full listing: every known id the listing did not contain is gone. Deliver those
+   * deletions, then rewrite the known set compactly. A crash midway is safe: deletions are only
+   * delivered while the etag key exists, and the rewritten chunks are a superset of the survivors.
+   */
+  async function finishFullListing(calendarId: string, state: SyncState): Promise<number> {
+    const full = state.full as { seenChunks: number };
+    const known = await readChunks((i) => knownKey(calendarId, i), state.chunks);
+    const seen = await readChunks((i) => seenKey(calendarId, i), full.seenChunks);
+    let vanished = 0;
+    for (const id of known) {
+      if (seen.has(id)) continue;
+      if (await deliverDelete(calendarId, id, { type: 'delete', calendarId, eventId: id })) vanished += 1;
+    }
+    const survivors = [...seen];
+    const chunks = Math.ceil(survivors.length / CHUNK);
+    for (let i = 0; i < chunks; i++) await store.set(knownKey(calendarId, i), survivors.slice(i * CHUNK, (i + 1) * CHUNK));
+    for (let i = chunks; i < state.chunks; i++) await store.delete(knownKey(calendarId, i));
+    for (let i = 0; i < full.seenChunks; i++) await store.delete(seenKey(calendarId, i));
+    state.chunks = chunks;
+    return vanished;
   }
 
   /** Deliver a deletion only when the host was given the event (its etag key exists). */
@@ -199,7 +232,13 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
       return promise;
     },
     async reset(calendarId) {
-      await store.delete(stateKey(calendarId));
+      // Keep what the host was given (known ids, delivered etags): the next full listing can then
+      // still report what vanished.
+      for (;;) {
+        const entry = await store.get<SyncState>(stateKey(calendarId));
+        if (!entry) return;
+        if ((await store.compareAndSet(stateKey(calendarId), entry.version, { chunks: entry.value.chunks })) !== false) return;
+      }
     },
     async cursor(calendarId) {
       return (await store.get<SyncState>(stateKey(calendarId)))?.value.cursor;
