@@ -120,6 +120,10 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
       };
 
       while (result.pages < maxPages) {
+        // A listing that starts from the beginning invalidates ids seen by an earlier, aborted
+        // attempt at a full listing: events may have been deleted since, and the new listing's
+        // final cursor will not report those deletions.
+        if (state.cursor === undefined) state.full = { seenChunks: 0 };
         let page: Awaited<ReturnType<CalendarProvider['listChanges']>>;
         try {
           page = await provider.listChanges(calendarId, state.cursor);

@@ -135,8 +135,24 @@ describe('calendar sync convergence', () => {
         const { expected, actual } = await runHistory(steps, pageSize);
         expect(actual).toEqual(expected);
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
+  });
+
+  it('regression: a full listing restarted from scratch does not reuse ids seen by an aborted attempt', async () => {
+    const { expected, actual } = await runHistory(
+      [
+        { op: 'crashInOnChange', after: 1 },
+        { op: 'create', day: 1 },
+        { op: 'sync' },
+        { op: 'expire' },
+        { op: 'update', pick: 0 },
+        { op: 'sync' },
+        { op: 'delete', pick: 0 },
+      ],
+      1,
+    );
+    expect(actual).toEqual(expected);
   });
 
   it('a cursor expiry while an event is deleted delivers that deletion from the full resync', async () => {

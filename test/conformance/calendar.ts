@@ -5,7 +5,7 @@
  *   describeCalendarConformance('google', async () => ({ provider, calendarId: 'primary', ... }));
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { CalendarEvent, CalendarProvider, EventChange } from '../../src/calendar/index.js';
+import { type CalendarEvent, type CalendarProvider, calendarEventSchema, calendarInfoSchema, type EventChange } from '../../src/calendar/index.js';
 import { IntegrationError } from '../../src/index.js';
 
 export interface CalendarHarness {
@@ -58,6 +58,7 @@ export function describeCalendarConformance(name: string, factory: () => Promise
 
     it('lists calendars with access role and time zone', async () => {
       const calendars = await h.provider.listCalendars();
+      for (const c of calendars) calendarInfoSchema.parse(c);
       const mine = calendars.find((c) => c.id === h.calendarId);
       expect(mine).toBeDefined();
       expect(['owner', 'writer', 'reader', 'freeBusyReader']).toContain(mine?.accessRole);
@@ -74,6 +75,9 @@ export function describeCalendarConformance(name: string, factory: () => Promise
       });
       expect(created.id.length).toBeGreaterThan(0);
       const read = await h.provider.getEvent(h.calendarId, created.id);
+      // What every adapter returns is a valid CalendarEvent by the published schema.
+      calendarEventSchema.parse(created);
+      calendarEventSchema.parse(read);
       expect(read).toMatchObject({ title: 'Yoga', location: 'Studio 2', status: 'confirmed', transparency: 'opaque' });
       expect(read.extendedProperties).toEqual({ bookingId: 'b-1' });
       expect(read.start).toEqual(base.start);
@@ -116,6 +120,7 @@ export function describeCalendarConformance(name: string, factory: () => Promise
       });
       const window = { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z' };
       const instances = await h.provider.listEvents(h.calendarId, { ...window, expand: true });
+      for (const e of instances) calendarEventSchema.parse(e);
       const mine = instances.filter((e) => e.recurringEventId === master.id);
       expect(mine.map((e) => (e.start as { dateTime: string }).dateTime.slice(0, 16))).toEqual([
         '2026-03-02T09:00',
