@@ -111,6 +111,7 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
       const state: SyncState = entry ? { ...entry.value } : { chunks: 0 };
       if (state.cursor === undefined && !state.full) state.full = { seenChunks: 0 };
       let expiredInARow = 0;
+      let caughtUp = false;
       const commit = async () => {
         const next = await store.compareAndSet(stateKey(calendarId), version, state);
         if (next === false) {
@@ -182,7 +183,15 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
         }
         state.cursor = page.cursor;
         await commit();
-        if (!page.more) return result;
+        if (!page.more) {
+          // Changes made while a full listing ran (or between a crash and its resume) are in the
+          // increment that follows it: read that too, so a sync ends up to date with its start.
+          if (page.full && !caughtUp) {
+            caughtUp = true;
+            continue;
+          }
+          return result;
+        }
       }
       throw new IntegrationError('provider_error', `calendar ${calendarId}: the change listing did not end after ${maxPages} pages`, {
         provider: provider.name,

@@ -32,67 +32,87 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ op: fc.constant('crash' as const), after: fc.integer({ min: 0, max: 3 }) }),
 );
 
+async function runHistory(steps: Step[]): Promise<void> {
+  const api = createGoogleApi({ calendars: [{ id: 'primary', primary: true, timeZone: 'Europe/Berlin' }] });
+  server.resetHandlers(...api.handlers);
+  const g = createGoogleCalendar({ auth: 'ya29.t', pageSize: 2, retry: { maxAttempts: 1 } });
+  const store = createMemoryStore();
+  const copy = new Map<string, string>();
+  const delivered = new Set<string>();
+  let crashAfter: number | undefined;
+  let failNextSync = false;
+  const onChange = (c: EventChange) => {
+    if (crashAfter !== undefined && crashAfter-- === 0) {
+      crashAfter = undefined;
+      throw new Error('host crashed');
+    }
+    const key = c.type === 'upsert' ? `u|${c.event.id}|${c.event.etag}` : `d|${c.eventId}`;
+    expect(delivered.has(key)).toBe(false);
+    delivered.add(key);
+    if (c.type === 'upsert') copy.set(c.event.id, c.event.etag);
+    else copy.delete(c.eventId);
+  };
+  const sync = () => createCalendarSync({ provider: g, store, onChange }).sync('primary');
+  const at = (day: number) => ({
+    start: { dateTime: `2026-03-${String(day).padStart(2, '0')}T18:00:00`, timeZone: 'Europe/Berlin' },
+    end: { dateTime: `2026-03-${String(day).padStart(2, '0')}T19:00:00`, timeZone: 'Europe/Berlin' },
+  });
+  const live = async () =>
+    (await g.listEvents('primary', { from: '2026-02-01T00:00:00Z', to: '2026-05-01T00:00:00Z' })).filter((e) => !e.recurringEventId);
+  for (const s of steps) {
+    if (s.op === 'create') await g.createEvent('primary', { ...at(s.day), title: 'c' });
+    else if (s.op === 'series') await g.createEvent('primary', { ...at(s.day), title: 's', recurrence: ['RRULE:FREQ=DAILY;COUNT=4'] });
+    else if (s.op === 'update' || s.op === 'delete') {
+      const list = await live();
+      const e = list[s.pick % Math.max(1, list.length)];
+      if (e && s.op === 'update') await g.updateEvent('primary', e.id, { title: `u${s.pick}` });
+      if (e && s.op === 'delete') await g.deleteEvent('primary', e.id);
+    } else if (s.op === 'instance') {
+      const masters = (await live()).filter((e) => e.recurrence);
+      const m = masters[s.pick % Math.max(1, masters.length)];
+      if (!m) continue;
+      const instances = (await g.listEvents('primary', { from: '2026-02-01T00:00:00Z', to: '2026-05-01T00:00:00Z', expand: true })).filter(
+        (e) => e.recurringEventId === m.id,
+      );
+      const inst = instances[s.k % Math.max(1, instances.length)];
+      if (!inst) continue;
+      if (s.cancel) await g.deleteEvent('primary', inst.id);
+      else await g.updateEvent('primary', inst.id, { title: 'moved' });
+    } else if (s.op === 'expire') api.expireTokens();
+    else if (s.op === 'failPage') failNextSync = true;
+    else if (s.op === 'crash') crashAfter = s.after;
+    else {
+      // The injected 503 hits the sync's next request (a page), not the test's own calls.
+      if (failNextSync) api.inject({ status: 503 });
+      failNextSync = false;
+      await sync().catch(() => undefined);
+    }
+  }
+  crashAfter = undefined;
+  for (let i = 0; i < 5; i++)
+    if (
+      await sync().then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
+  expect(copy).toEqual(api.state('primary'));
+}
+
 describe('calendar sync convergence on Google', () => {
   it('the synced copy equals the API state, with no etag delivered twice', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), async (steps) => {
-        const api = createGoogleApi({ calendars: [{ id: 'primary', primary: true, timeZone: 'Europe/Berlin' }] });
-        server.resetHandlers(...api.handlers);
-        const g = createGoogleCalendar({ auth: 'ya29.t', pageSize: 2, retry: { maxAttempts: 1 } });
-        const store = createMemoryStore();
-        const copy = new Map<string, string>();
-        const delivered = new Set<string>();
-        let crashAfter: number | undefined;
-        let failNextSync = false;
-        const onChange = (c: EventChange) => {
-          if (crashAfter !== undefined && crashAfter-- === 0) {
-            crashAfter = undefined;
-            throw new Error('host crashed');
-          }
-          const key = c.type === 'upsert' ? `u|${c.event.id}|${c.event.etag}` : `d|${c.eventId}`;
-          expect(delivered.has(key)).toBe(false);
-          delivered.add(key);
-          if (c.type === 'upsert') copy.set(c.event.id, c.event.etag);
-          else copy.delete(c.eventId);
-        };
-        const sync = () => createCalendarSync({ provider: g, store, onChange }).sync('primary');
-        const at = (day: number) => ({
-          start: { dateTime: `2026-03-${String(day).padStart(2, '0')}T18:00:00`, timeZone: 'Europe/Berlin' },
-          end: { dateTime: `2026-03-${String(day).padStart(2, '0')}T19:00:00`, timeZone: 'Europe/Berlin' },
-        });
-        const live = async () => (await g.listEvents('primary', { from: '2026-02-01T00:00:00Z', to: '2026-05-01T00:00:00Z' })).filter((e) => !e.recurringEventId);
-        for (const s of steps) {
-          if (s.op === 'create') await g.createEvent('primary', { ...at(s.day), title: 'c' });
-          else if (s.op === 'series') await g.createEvent('primary', { ...at(s.day), title: 's', recurrence: ['RRULE:FREQ=DAILY;COUNT=4'] });
-          else if (s.op === 'update' || s.op === 'delete') {
-            const list = await live();
-            const e = list[s.pick % Math.max(1, list.length)];
-            if (e && s.op === 'update') await g.updateEvent('primary', e.id, { title: `u${s.pick}` });
-            if (e && s.op === 'delete') await g.deleteEvent('primary', e.id);
-          } else if (s.op === 'instance') {
-            const masters = (await live()).filter((e) => e.recurrence);
-            const m = masters[s.pick % Math.max(1, masters.length)];
-            if (!m) continue;
-            const instances = (await g.listEvents('primary', { from: '2026-02-01T00:00:00Z', to: '2026-05-01T00:00:00Z', expand: true })).filter((e) => e.recurringEventId === m.id);
-            const inst = instances[s.k % Math.max(1, instances.length)];
-            if (!inst) continue;
-            if (s.cancel) await g.deleteEvent('primary', inst.id);
-            else await g.updateEvent('primary', inst.id, { title: 'moved' });
-          } else if (s.op === 'expire') api.expireTokens();
-          else if (s.op === 'failPage') failNextSync = true;
-          else if (s.op === 'crash') crashAfter = s.after;
-          else {
-            // The injected 503 hits the sync's next request (a page), not the test's own calls.
-            if (failNextSync) api.inject({ status: 503 });
-            failNextSync = false;
-            await sync().catch(() => undefined);
-          }
-        }
-        crashAfter = undefined;
-        for (let i = 0; i < 5; i++) if (await sync().then(() => true, () => false)) break;
-        expect(copy).toEqual(api.state('primary'));
-      }),
-      { numRuns: 50 },
-    );
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), runHistory), { numRuns: 50 });
   }, 60_000);
+
+  it('regression: a crash in onChange during the first full listing with a modified instance', async () => {
+    for (let i = 0; i < 30; i++) await runHistory([
+      { op: 'crash', after: 2 },
+      { op: 'create', day: 1 },
+      { op: 'series', day: 1 },
+      { op: 'instance', pick: 0, k: 0, cancel: false },
+      { op: 'sync' },
+      { op: 'series', day: 1 },
+    ]);
+  });
 });
