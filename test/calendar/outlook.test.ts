@@ -171,6 +171,12 @@ describe('outlook adapter', () => {
     await sync.sync(CAL);
     expect(copy).toEqual(api.viewState(CAL, window.from, window.to));
     expect(copy.has(occurrences[1]?.id ?? '')).toBe(false);
+    // Deleting the whole series: delta reports each instance removed, an incremental sync is enough.
+    await o.deleteEvent(CAL, occurrences[0]?.recurringEventId ?? '');
+    const r = await sync.sync(CAL);
+    expect(r.fullSync).toBe(false);
+    expect(copy).toEqual(api.viewState(CAL, window.from, window.to));
+    expect([...copy.values()]).toHaveLength(1);
   });
 
   it('bad options are invalid_config; errors carry no token', async () => {

@@ -269,7 +269,10 @@ export function createGraphApi(options: GraphApiOptions = {}) {
         const changed = [...recs.values()].filter((r) => r.seq > (state.after as number) && r.calendarId === c.id).sort((a, b) => a.seq - b.seq);
         items = [];
         for (const r of changed) {
-          if (r.deleted) items.push({ key: r.seq, body: { id: r.ev.id, '@removed': { reason: 'deleted' } } });
+          if (r.deleted && r.ev.type === 'seriesMaster') {
+            // A deleted series is reported instance by instance: the view never held the master.
+            for (const i of instancesOf({ ...r.ev }, from, to, true)) items.push({ key: r.seq, body: { id: i.id, '@removed': { reason: 'deleted' } } });
+          } else if (r.deleted) items.push({ key: r.seq, body: { id: r.ev.id, '@removed': { reason: 'deleted' } } });
           else if (r.ev.type === 'seriesMaster') for (const i of instancesOf(r.ev, from, to)) items.push({ key: r.seq, body: shape(i, request, url) });
           else if (r.ev.type === 'exception' && r.ev.isCancelled) continue;
           else if (instant(r.ev.start) < to && instant(r.ev.end) > from) items.push({ key: r.seq, body: shape(r.ev, request, url) });
