@@ -24,7 +24,7 @@ import { IntegrationError, isIntegrationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { withRedaction } from '../core/logger.js';
 import type { Store } from '../stores/store.js';
-import type { CalendarProvider, EventChange } from './types.js';
+import type { CalendarEvent, CalendarProvider, EventChange } from './types.js';
 
 export interface CalendarSyncOptions {
   provider: CalendarProvider;
@@ -94,6 +94,23 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
   const eventKey = (calendarId: string, eventId: string) => `${prefix}:${calendarId}:e:${eventId}`;
   const knownKey = (calendarId: string, i: number) => `${prefix}:${calendarId}:k:${i}`;
   const seenKey = (calendarId: string, i: number) => `${prefix}:${calendarId}:s:${i}`;
+  const seriesKey = (calendarId: string, seriesId: string) => `${prefix}:${calendarId}:r:${seriesId}`;
+
+  /** Remember which instances of a series the host is given, so a complete instance list can reveal cancelled ones. */
+  async function addToSeries(calendarId: string, events: readonly CalendarEvent[]): Promise<void> {
+    const bySeries = new Map<string, string[]>();
+    for (const e of events) if (e.recurringEventId) bySeries.set(e.recurringEventId, [...(bySeries.get(e.recurringEventId) ?? []), e.id]);
+    for (const [seriesId, ids] of bySeries) {
+      const key = seriesKey(calendarId, seriesId);
+      for (;;) {
+        const entry = await store.get<string[]>(key);
+        const current = entry?.value ?? [];
+        const add = ids.filter((id) => !current.includes(id));
+        if (add.length === 0) break;
+        if ((await store.compareAndSet(key, entry?.version ?? null, [...current, ...add])) !== false) break;
+      }
+    }
+  }
 
   async function readChunks(key: (i: number) => string, count: number): Promise<Set<string>> {
     const out = new Set<string>();
@@ -163,6 +180,7 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
           wrote = true;
         }
         if (wrote) await commit();
+        await addToSeries(calendarId, upserts);
         let i = 0;
         for (const change of page.changes) {
           if (change.type === 'upsert') {
@@ -176,6 +194,16 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
             result.delivered += 1;
           } else if (await deliverDelete(calendarId, change.eventId, change)) result.delivered += 1;
           else result.duplicates += 1;
+        }
+        for (const { seriesId, instanceIds } of page.series ?? []) {
+          const key = seriesKey(calendarId, seriesId);
+          const present = new Set(instanceIds);
+          const held = (await store.get<string[]>(key))?.value ?? [];
+          for (const id of held) {
+            if (present.has(id)) continue;
+            if (await deliverDelete(calendarId, id, { type: 'delete', calendarId, eventId: id })) result.vanished += 1;
+          }
+          await store.set(key, held.filter((id) => present.has(id)));
         }
         if (!page.more && state.full) {
           result.vanished += await finishFullListing(calendarId, state);

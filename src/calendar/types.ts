@@ -108,6 +108,12 @@ export interface ChangePage {
   more: boolean;
   /** This listing is a full one (no cursor, or one after an expiry): events absent from it are gone. */
   full: boolean;
+  /**
+   * Complete lists of a series' instances (within the provider's sync window), for providers whose
+   * feed does not report a cancelled occurrence (Graph v1.0): any instance of that series the host
+   * was given that is not listed is gone.
+   */
+  series?: { seriesId: string; instanceIds: string[] }[];
 }
 
 export interface FreeBusyRequest {

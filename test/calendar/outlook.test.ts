@@ -145,7 +145,7 @@ describe('outlook adapter', () => {
     expect((await o.listChanges(CAL, page.cursor)).full).toBe(true);
   });
 
-  it('sync converges on Graph; a cancelled occurrence is found at the latest by the next full listing', async () => {
+  it('sync converges on Graph; a cancelled occurrence is found by the next incremental sync', async () => {
     const o = make();
     const store = createMemoryStore();
     const copy = new Map<string, string>();
@@ -166,11 +166,14 @@ describe('outlook adapter', () => {
     await o.updateEvent(CAL, single.id, { title: 'one!' });
     const occurrences = (await o.listEvents(CAL, { ...window, expand: true })).filter((e) => e.recurringEventId);
     await o.deleteEvent(CAL, occurrences[1]?.id ?? '');
-    await sync.sync(CAL);
+    // v1.0 delta does not report the cancelled occurrence; the series' instance list reveals it.
+    const inc = await sync.sync(CAL);
+    expect(inc).toMatchObject({ fullSync: false, vanished: 1 });
+    expect(copy.has(occurrences[1]?.id ?? '')).toBe(false);
+    expect(copy).toEqual(api.viewState(CAL, window.from, window.to));
     api.expireTokens();
     await sync.sync(CAL);
     expect(copy).toEqual(api.viewState(CAL, window.from, window.to));
-    expect(copy.has(occurrences[1]?.id ?? '')).toBe(false);
     // Deleting the whole series: delta reports each instance removed, an incremental sync is enough.
     await o.deleteEvent(CAL, occurrences[0]?.recurringEventId ?? '');
     const r = await sync.sync(CAL);

@@ -42,9 +42,14 @@ export interface OutlookCalendarOptions {
   now?: () => number;
 }
 
-type Cursor = { u: string; full: boolean; end: number };
+type Cursor = { u: string; full: boolean; from: number; end: number };
 const isCursor = (v: unknown): v is Cursor =>
-  typeof v === 'object' && v !== null && typeof (v as Cursor).u === 'string' && typeof (v as Cursor).full === 'boolean' && typeof (v as Cursor).end === 'number';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Cursor).u === 'string' &&
+  typeof (v as Cursor).full === 'boolean' &&
+  typeof (v as Cursor).from === 'number' &&
+  typeof (v as Cursor).end === 'number';
 
 const DAY = 86_400_000;
 /**
@@ -145,6 +150,18 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
       url = page['@odata.nextLink'];
     }
     return out;
+  }
+
+  async function instancesOf(seriesId: string, from: number, to: number): Promise<{ seriesId: string; instanceIds: string[] }> {
+    const url = `/me/events/${encodeURIComponent(seriesId)}/instances?startDateTime=${new Date(from).toISOString()}&endDateTime=${new Date(to).toISOString()}&$select=id&$top=200`;
+    try {
+      const items = await pagesOf(url, 'events.instances');
+      return { seriesId, instanceIds: items.flatMap((i) => (i.id && !i.isCancelled ? [i.id] : [])) };
+    } catch (error) {
+      // The series is gone: none of its instances remain.
+      if (isIntegrationError(error) && error.code === 'not_found') return { seriesId, instanceIds: [] };
+      throw error;
+    }
   }
 
   const viewUrl = (calendarId: string, from: number, to: number) =>
@@ -298,13 +315,15 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
       if (c && !c.full && c.end - now() < (futureDays - rotateDays) * DAY) c = undefined; // window rotation
       let full = c === undefined || c.full;
       let url: string;
+      let from: number;
       let end: number;
       if (c) {
         url = c.u;
+        from = c.from;
         end = c.end;
       } else {
         full = true;
-        const from = now() - pastDays * DAY;
+        from = now() - pastDays * DAY;
         end = now() + futureDays * DAY;
         url = `/me/calendars/${encodeURIComponent(calendarId)}/calendarView/delta?startDateTime=${new Date(from).toISOString()}&endDateTime=${new Date(end).toISOString()}`;
       }
@@ -317,10 +336,18 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
         else changes.push({ type: 'upsert', event: await norm(item, calendarId) });
       }
       const next = page['@odata.nextLink'];
-      if (next) return { changes, cursor: encodeCursor({ u: next, full, end }), more: true, full };
       const delta = page['@odata.deltaLink'];
-      if (!delta) throw new IntegrationError('provider_error', 'graph delta page has neither nextLink nor deltaLink', { provider: 'outlook' });
-      return { changes, cursor: encodeCursor({ u: delta, full: false, end }), more: false, full };
+      if (!next && !delta) throw new IntegrationError('provider_error', 'graph delta page has neither nextLink nor deltaLink', { provider: 'outlook' });
+      const out: ChangePage = next
+        ? { changes, cursor: encodeCursor({ u: next, full, from, end }), more: true, full }
+        : { changes, cursor: encodeCursor({ u: delta as string, full: false, from, end }), more: false, full };
+      if (!full) {
+        // v1.0 delta never reports a cancelled occurrence. When a series shows up in an increment,
+        // list its instances in the window: the engine drops the ones it holds that are missing.
+        const seriesIds = [...new Set((page.value ?? []).flatMap((i) => (!i['@removed'] && i.seriesMasterId ? [i.seriesMasterId] : [])))];
+        if (seriesIds.length > 0) out.series = await Promise.all(seriesIds.map((id) => instancesOf(id, from, end)));
+      }
+      return out;
     },
 
     async watch(request) {

@@ -385,6 +385,9 @@ export function createGraphApi(options: GraphApiOptions = {}) {
         if (ifMatch && ifMatch !== found.ev['@odata.etag']) return err(412, 'ErrorIrresolvableConflict', 'change key mismatch');
         if (found.ev.type === 'occurrence' || found.ev.type === 'exception') {
           save({ ...found.ev, type: 'exception', isCancelled: true }, found.calendarId);
+          // Cancelling an occurrence changes its series master (new changeKey), as Exchange does.
+          const master = recs.get(found.ev.seriesMasterId ?? '');
+          if (master && !master.deleted) save(master.ev, master.calendarId);
         } else {
           for (const r of recs.values()) if (!r.deleted && r.ev.seriesMasterId === found.ev.id) save(r.ev, r.calendarId, true);
           save(found.ev, found.calendarId, true);
