@@ -182,6 +182,20 @@ describe('outlook adapter', () => {
     expect([...copy.values()]).toHaveLength(1);
   });
 
+  it('free/busy: own calendars through calendarView, people through getSchedule (tentative kept apart)', async () => {
+    const o = make();
+    await o.createEvent(CAL, { title: 'maybe', status: 'tentative', start: { dateTime: '2026-03-02T09:00:00', timeZone: 'Europe/Paris' }, end: { dateTime: '2026-03-02T10:00:00', timeZone: 'Europe/Paris' } });
+    await o.createEvent(CAL, { title: 'busy', start: { dateTime: '2026-03-02T11:00:00', timeZone: 'Europe/Paris' }, end: { dateTime: '2026-03-02T12:00:00', timeZone: 'Europe/Paris' } });
+    const result = await o.freeBusy({ calendarIds: [CAL, api.owner, 'ghost@contoso.com'], from: '2026-03-02T00:00:00Z', to: '2026-03-03T00:00:00Z' });
+    const expected = [
+      { start: '2026-03-02T08:00:00.000Z', end: '2026-03-02T09:00:00.000Z', kind: 'tentative' },
+      { start: '2026-03-02T10:00:00.000Z', end: '2026-03-02T11:00:00.000Z', kind: 'busy' },
+    ];
+    expect(result[CAL]?.busy).toEqual(expected);
+    expect(result[api.owner]?.busy).toEqual(expected);
+    expect(result['ghost@contoso.com']).toEqual({ busy: [], errors: ['ErrorMailRecipientNotFound'] });
+  });
+
   it('bad options are invalid_config; errors carry no token', async () => {
     expect(() => createOutlookCalendar({} as never)).toThrow(IntegrationError);
     expect(() => createOutlookCalendar({ auth: 't', futureDays: 0 })).toThrow(/futureDays/);
