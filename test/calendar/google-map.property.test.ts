@@ -17,6 +17,21 @@ describe('fromGoogleTime', () => {
     );
   });
 
+  it('matches toLocal every 15 minutes through transition days', () => {
+    for (const [zone, day] of [
+      ['America/Los_Angeles', '2026-03-08'],
+      ['America/Los_Angeles', '2026-11-01'],
+      ['Europe/London', '2026-03-29'],
+      ['Australia/Lord_Howe', '2026-04-05'],
+    ] as const) {
+      const start = Date.parse(`${day}T00:00:00Z`) - 86_400_000;
+      for (let t = start; t < start + 3 * 86_400_000; t += 15 * 60_000) {
+        const instant = new Date(t).toISOString();
+        expect(fromGoogleTime({ dateTime: instant, timeZone: zone }, 'UTC')).toEqual(toLocal(instant, zone));
+      }
+    }
+  });
+
   it('falls back to the calendar zone, keeps dates, and reads offset-less values as local', () => {
     expect(fromGoogleTime({ dateTime: '2026-03-08T10:30:00Z' }, 'America/Los_Angeles')).toEqual({ dateTime: '2026-03-08T03:30:00', timeZone: 'America/Los_Angeles' });
     expect(fromGoogleTime({ date: '2026-03-08' }, 'UTC')).toEqual({ date: '2026-03-08' });

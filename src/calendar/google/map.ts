@@ -6,6 +6,7 @@
 import type { calendar_v3 } from '@googleapis/calendar';
 import { toGoogleRecurrence } from '../../recurrence/index.js';
 import { offsetAt } from '../../time/instant.js';
+import { formatWall } from '../../time/wall.js';
 import { assertTimeZone, toLocal } from '../../time/index.js';
 import type { CalendarEvent, EventInput, EventPatch, EventTime, ResponseStatus } from '../types.js';
 
@@ -16,31 +17,32 @@ const RESPONSES: ReadonlySet<string> = new Set(['needsAction', 'accepted', 'decl
 
 const DAY = 86_400_000;
 /**
- * zone → (UTC day → offset in minutes), for days without a transition. A full sync converts two
- * times per event; the day cache keeps that off Intl (measured in bench/calendar-sync.bench.ts).
+ * zone → its canonical name and (UTC day → offset in minutes) for days without a transition. A
+ * full sync converts two times per event; this keeps zone validation and Intl off the hot path
+ * (measured in bench/calendar-sync.bench.ts). Transition days take the exact `offsetAt` path.
  */
-const dayOffsets = new Map<string, Map<number, number>>();
+const zoneCache = new Map<string, { canonical: string; days: Map<number, number> }>();
 
 function localWall(instant: string, zone: string): EventTime {
   const ts = Date.parse(instant);
   if (Number.isNaN(ts)) return toLocal(instant, zone); // let the time module produce the error
-  let days = dayOffsets.get(zone);
-  if (!days) {
-    if (dayOffsets.size > 500) dayOffsets.clear();
-    days = new Map();
-    dayOffsets.set(zone, days);
+  let cached = zoneCache.get(zone);
+  if (!cached) {
+    if (zoneCache.size > 500) zoneCache.clear();
+    cached = { canonical: assertTimeZone(zone), days: new Map() };
+    zoneCache.set(zone, cached);
   }
   const day = Math.floor(ts / DAY);
-  let offset = days.get(day);
+  let offset = cached.days.get(day);
   if (offset === undefined) {
-    const canonical = assertTimeZone(zone);
-    const start = offsetAt(canonical, day * DAY);
-    if (start !== offsetAt(canonical, (day + 1) * DAY)) return toLocal(instant, zone); // transition day: exact path
-    if (days.size > 4000) days.clear();
-    days.set(day, start);
-    offset = start;
+    const start = offsetAt(cached.canonical, day * DAY);
+    if (start === offsetAt(cached.canonical, (day + 1) * DAY)) {
+      if (cached.days.size > 4000) cached.days.clear();
+      cached.days.set(day, start);
+      offset = start;
+    } else offset = offsetAt(cached.canonical, ts);
   }
-  return { dateTime: new Date(ts + offset * 60_000).toISOString().slice(0, 19), timeZone: assertTimeZone(zone) };
+  return { dateTime: formatWall(ts + offset * 60_000), timeZone: cached.canonical };
 }
 
 export function fromGoogleTime(t: calendar_v3.Schema$EventDateTime | undefined, fallbackZone: string): EventTime {
