@@ -10,7 +10,7 @@ import { assertTimeZone } from '../time/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { mergeIntervals } from './free-busy.js';
 import { newEventId } from './ids.js';
-import { eventSpan, expandSeries, instanceId, originalKey } from './instances.js';
+import { eventSpan, expandSeries } from './instances.js';
 import type {
   AccessRole,
   CalendarEvent,
@@ -21,7 +21,6 @@ import type {
   EventChange,
   EventInput,
   EventPatch,
-  EventTime,
   FreeBusyRequest,
   FreeBusyResult,
   ListEventsOptions,
@@ -420,5 +419,3 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
   return fake;
 }
 
-export { instanceId, originalKey };
-export type { EventTime };

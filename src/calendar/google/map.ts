@@ -8,7 +8,7 @@ import { toGoogleRecurrence } from '../../recurrence/index.js';
 import { offsetAt } from '../../time/instant.js';
 import { formatWall } from '../../time/wall.js';
 import { assertTimeZone, toLocal } from '../../time/index.js';
-import type { CalendarEvent, EventInput, EventPatch, EventTime, ResponseStatus } from '../types.js';
+import type { CalendarEvent, EventPatch, EventTime, ResponseStatus } from '../types.js';
 
 /** Private extended property holding the fingerprint of a create, so a retried create can be recognised. */
 export const FINGERPRINT_KEY = 'switchyardCreateFingerprint';
@@ -129,4 +129,3 @@ export function toGoogle(input: EventPatch & { id?: string }, fingerprint?: stri
   return body;
 }
 
-export type { EventInput };

@@ -17,7 +17,7 @@ export function mapGraphError(error: unknown, operation: string): IntegrationErr
   let code: ErrorCode;
   if (status === 410 || (graphCode && EXPIRED_CODES.has(graphCode.toLowerCase()))) code = operation === 'calendarView.delta' ? 'sync_token_expired' : 'not_found';
   else if (status === undefined) code = 'unavailable';
-  else if (status === 400) code = graphCode === 'TimeZoneNotSupportedException' ? 'invalid_input' : 'invalid_input';
+  else if (status === 400) code = 'invalid_input';
   else if (status === 401) code = 'authentication';
   else if (status === 403) code = 'permission';
   else if (status === 404) code = 'not_found';
