@@ -134,6 +134,19 @@ describe('outlook adapter', () => {
     expect(await failure(o.listChanges(CAL, page.cursor))).toMatchObject({ code: 'sync_token_expired', status: 410 });
   });
 
+  it('delta requests ask for UTC times and the page size in one Prefer header', async () => {
+    const prefers: string[] = [];
+    server.use(
+      http.get(`${GRAPH_BASE}/me/calendars/:cal/calendarView/delta`, ({ request }) => {
+        prefers.push(request.headers.get('prefer') ?? '');
+        return undefined;
+      }),
+    );
+    await make({ pageSize: 7 }).listChanges(CAL);
+    expect(prefers[0]).toContain('outlook.timezone="UTC"');
+    expect(prefers[0]).toContain('odata.maxpagesize=7');
+  });
+
   it('the delta window rotates so it keeps covering the future', async () => {
     let now = NOW;
     const o = make({ now: () => now, futureDays: 60, rotateDays: 7 });

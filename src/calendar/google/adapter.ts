@@ -233,8 +233,11 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
         throw new IntegrationError('invalid_input', 'the calendar owner is not an attendee of this event', { details: { field: 'eventId' } });
       }
       const next = attendees.map((a) => (a.self ? { ...a, responseStatus: opts.response, ...(opts.comment ? { comment: opts.comment } : {}) } : a));
-      const updated = await call('events.patch', (h) =>
-        api.events.patch({ calendarId, eventId, requestBody: { attendees: next } }, { headers: { ...h, ...(ev.etag ? { 'If-Match': ev.etag } : {}) } }),
+      // Guarded by the etag, so not retried once sent: a retry after a lost answer would fail its own precondition.
+      const updated = await call(
+        'events.patch',
+        (h) => api.events.patch({ calendarId, eventId, requestBody: { attendees: next } }, { headers: { ...h, ...(ev.etag ? { 'If-Match': ev.etag } : {}) } }),
+        { mutation: true },
       );
       return fromGoogle(updated, calendarId, await zoneOf(calendarId));
     },

@@ -120,10 +120,11 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
     );
   }
 
-  const req = (path: string, headers: Record<string, string>) => {
+  /** A request with our headers. Every answer in UTC; `prefer` adds to (never replaces) that preference. */
+  const req = (path: string, headers: Record<string, string>, prefer?: string) => {
     let r = client.api(path);
     for (const [k, v] of Object.entries(headers)) r = r.header(k, v);
-    return r.header('Prefer', PREFER_UTC);
+    return r.header('Prefer', prefer ? `${PREFER_UTC}, ${prefer}` : PREFER_UTC);
   };
 
   async function zone(): Promise<string> {
@@ -328,7 +329,7 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
         url = `/me/calendars/${encodeURIComponent(calendarId)}/calendarView/delta?startDateTime=${new Date(from).toISOString()}&endDateTime=${new Date(end).toISOString()}`;
       }
       const page = await call('calendarView.delta', (h) =>
-        req(url, h).header('Prefer', `odata.maxpagesize=${pageSize}`).get() as Promise<{ value?: GraphEventResource[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }>,
+        req(url, h, `odata.maxpagesize=${pageSize}`).get() as Promise<{ value?: GraphEventResource[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }>,
       );
       const changes: EventChange[] = [];
       for (const item of page.value ?? []) {
