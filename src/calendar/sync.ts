@@ -122,6 +122,16 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
     const result: SyncResult = { calendarId, pages: 0, delivered: 0, duplicates: 0, vanished: 0, fullSync: false, skipped: false };
     const lease = `${stateKey(calendarId)}:lease`;
     if (!(await store.setIfAbsent(lease, true, { ttlSeconds: leaseSeconds }))) return { ...result, skipped: true };
+    let leaseVersion = (await store.get(lease))?.version ?? null;
+    /** Extend the lease each page; losing it (it expired and another worker took it) stops this run. */
+    const holdLease = async () => {
+      const next = await store.compareAndSet(lease, leaseVersion, true, { ttlSeconds: leaseSeconds });
+      if (next === false) {
+        leaseVersion = null;
+        throw new IntegrationError('conflict', `lost the sync lease of calendar ${calendarId} (a page took longer than leaseSeconds)`, { retryable: true });
+      }
+      leaseVersion = next;
+    };
     try {
       const entry = await store.get<SyncState>(stateKey(calendarId));
       let version = entry?.version ?? null;
@@ -157,6 +167,7 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
         }
         expiredInARow = 0;
         result.pages += 1;
+        await holdLease();
         if (page.full) {
           result.fullSync = true;
           state.full ??= { seenChunks: 0 };
@@ -225,7 +236,8 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
         provider: provider.name,
       });
     } finally {
-      await store.delete(lease);
+      // Only release a lease that is still ours.
+      if (leaseVersion !== null && (await store.get(lease))?.version === leaseVersion) await store.delete(lease);
     }
   }
 

@@ -33,6 +33,21 @@ describe('createCalendarSync', () => {
     expect((await createCalendarSync({ provider, store, onChange: () => undefined }).sync('primary')).skipped).toBe(true);
   });
 
+  it('a run that lost its lease to another worker stops with a retryable conflict', async () => {
+    const provider = createFakeCalendar({ pageSize: 1 });
+    await provider.createEvent('primary', ev('a'));
+    await provider.createEvent('primary', ev('b'));
+    const store = createMemoryStore();
+    const sync = createCalendarSync({
+      provider,
+      store,
+      // Simulates the lease expiring during a slow page and another worker taking it.
+      onChange: async () => void (await store.set('switchyard:calsync:fake:primary:lease', 'other')),
+    });
+    await expect(sync.sync('primary')).rejects.toMatchObject({ code: 'conflict', retryable: true });
+    expect((await store.get('switchyard:calsync:fake:primary:lease'))?.value).toBe('other');
+  });
+
   it('onChange throwing delivers the change again next run, and only that one', async () => {
     const provider = createFakeCalendar();
     await provider.createEvent('primary', ev('a'));
