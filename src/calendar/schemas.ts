@@ -1,8 +1,9 @@
 /**
  * zod schemas of the calendar types, for hosts that receive events over the wire (a queue, an API)
- * and for the adapters' input checks. They mirror `types.ts`; `satisfies` below keeps them in step.
+ * and for the adapters' input checks. They mirror `types.ts`; a compile-time check at the end keeps them in step.
  */
 import { z } from 'zod';
+import type { CalendarEvent, CalendarInfo, EventChange, EventInput } from './types.js';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/, 'expected a local YYYY-MM-DDTHH:mm:ss without offset');
@@ -87,3 +88,14 @@ export const eventChangeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('upsert'), event: calendarEventSchema }),
   z.object({ type: z.literal('delete'), calendarId: z.string(), eventId: z.string() }),
 ]);
+
+// Compile-time check that the schemas and the TypeScript types describe the same shapes: a field
+// added to one and not the other fails `npm run typecheck`.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inSync: [
+  Same<z.infer<typeof calendarEventSchema>, CalendarEvent>,
+  Same<z.infer<typeof eventInputSchema>, EventInput>,
+  Same<z.infer<typeof calendarInfoSchema>, CalendarInfo>,
+  Same<z.infer<typeof eventChangeSchema>, EventChange>,
+] = [true, true, true, true];
+void inSync;
