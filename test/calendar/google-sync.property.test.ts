@@ -106,7 +106,8 @@ describe('calendar sync convergence on Google', () => {
   }, 60_000);
 
   it('regression: a crash in onChange during the first full listing with a modified instance', async () => {
-    for (let i = 0; i < 30; i++) await runHistory([
+    // The API model picks no ids, the adapter picks random ones: repeat so several orders are tried.
+    for (let i = 0; i < 10; i++) await runHistory([
       { op: 'crash', after: 2 },
       { op: 'create', day: 1 },
       { op: 'series', day: 1 },
