@@ -77,6 +77,23 @@ describe('google adapter', () => {
     expect([...api.state('primary').keys()]).toEqual([created.id]);
   });
 
+  it('a delete that succeeded but answered 503 is retried and reported done', async () => {
+    const g = make();
+    const created = await g.createEvent('primary', { ...ev, title: 'bye' });
+    let first = true;
+    server.use(
+      http.delete(`${GOOGLE_BASE}/calendars/primary/events/:id`, async ({ request }) => {
+        if (!first) return undefined;
+        first = false;
+        await fetch(request.url, { method: 'DELETE', headers: request.headers });
+        return HttpResponse.json({ error: { code: 503, message: 'x', errors: [{ reason: 'backendError' }] } }, { status: 503 });
+      }),
+    );
+    await g.deleteEvent('primary', created.id);
+    expect(api.state('primary').size).toBe(0);
+    expect((await failure(g.deleteEvent('primary', created.id))).code).toBe('not_found');
+  });
+
   it('a different event with a taken id is a conflict', async () => {
     await make().createEvent('primary', { ...ev, id: 'booking00001', title: 'A' });
     expect((await failure(make().createEvent('primary', { ...ev, id: 'booking00001', title: 'B' }))).code).toBe('conflict');

@@ -134,6 +134,23 @@ describe('outlook adapter', () => {
     expect(await failure(o.listChanges(CAL, page.cursor))).toMatchObject({ code: 'sync_token_expired', status: 410 });
   });
 
+  it('a delete that succeeded but answered 503 is retried and reported done', async () => {
+    const o = make();
+    const created = await o.createEvent(CAL, { title: 'bye', start: { dateTime: '2026-03-02T09:00:00', timeZone: 'Europe/Paris' }, end: { dateTime: '2026-03-02T10:00:00', timeZone: 'Europe/Paris' } });
+    let first = true;
+    server.use(
+      http.delete(`${GRAPH_BASE}/me/events/:id`, async ({ request }) => {
+        if (!first) return undefined;
+        first = false;
+        await fetch(request.url, { method: 'DELETE', headers: request.headers });
+        return HttpResponse.json({ error: { code: 'ServiceUnavailable', message: 'x' } }, { status: 503, headers: { 'Retry-After': '0' } });
+      }),
+    );
+    await o.deleteEvent(CAL, created.id);
+    expect(await failure(o.getEvent(CAL, created.id))).toMatchObject({ code: 'not_found' });
+    expect((await failure(o.deleteEvent(CAL, created.id))).code).toBe('not_found');
+  });
+
   it('delta requests ask for UTC times and the page size in one Prefer header', async () => {
     const prefers: string[] = [];
     server.use(

@@ -217,7 +217,23 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
       assertId(calendarId, 'calendarId');
       assertId(eventId, 'eventId');
       const h0: Record<string, string> = opts?.etag ? { 'If-Match': opts.etag } : {};
-      await call('events.delete', (h) => api.events.delete({ calendarId, eventId }, { headers: { ...h, ...h0 } }), { mutation: true });
+      // A delete is idempotent: retried after a lost answer, Google says 410 "deleted", which means
+      // our first attempt worked. The first attempt's 404/410 is still reported as not_found.
+      let attempts = 0;
+      await call(
+        'events.delete',
+        async (h) => {
+          attempts += 1;
+          try {
+            return await api.events.delete({ calendarId, eventId }, { headers: { ...h, ...h0 } });
+          } catch (error) {
+            const status = (error as { status?: number }).status ?? (error as { response?: { status?: number } }).response?.status;
+            if (attempts > 1 && status === 410) return { data: undefined, status: 204 };
+            throw error;
+          }
+        },
+        { mutation: true, ...(opts?.etag ? {} : { idempotencyKey: `delete:${eventId}` }) },
+      );
     },
 
     async respondToEvent(calendarId, eventId, opts) {

@@ -254,7 +254,22 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
       assertId(calendarId, 'calendarId');
       assertId(eventId, 'eventId');
       const extra: Record<string, string> = opts?.etag ? { 'If-Match': opts.etag } : {};
-      await call('events.delete', (h) => req(`/me/events/${encodeURIComponent(eventId)}`, { ...h, ...extra }).delete(), { mutation: true });
+      // Idempotent: a retry after a lost answer finds the event gone (404), which means the first
+      // attempt worked. A 404 on the first attempt is still not_found.
+      let attempts = 0;
+      await call(
+        'events.delete',
+        async (h) => {
+          attempts += 1;
+          try {
+            return await req(`/me/events/${encodeURIComponent(eventId)}`, { ...h, ...extra }).delete();
+          } catch (error) {
+            if (attempts > 1 && (error as { statusCode?: number }).statusCode === 404) return undefined;
+            throw error;
+          }
+        },
+        { mutation: true, ...(opts?.etag ? {} : { idempotencyKey: `delete:${eventId}` }) },
+      );
     },
 
     async respondToEvent(calendarId, eventId, opts) {
