@@ -78,6 +78,31 @@ say(
   `${completed.type} ${completed.id} verified twice → booking confirmed ${confirmations.length} time`,
 );
 
+// Calendars: a weekly class in the customer's zone keeps its wall time across the DST change.
+{
+  const { createCalendarSync, createFakeCalendar } = await import('../src/calendar/index.js');
+  const calendar = createFakeCalendar({ calendars: [{ id: 'studio', timeZone: 'America/New_York' }] });
+  const series = await calendar.createEvent('studio', {
+    title: 'Evening yoga',
+    start: { dateTime: '2026-03-03T18:00:00', timeZone: 'America/New_York' },
+    end: { dateTime: '2026-03-03T19:00:00', timeZone: 'America/New_York' },
+    recurrence: ['RRULE:FREQ=WEEKLY;COUNT=3'],
+  });
+  const synced: string[] = [];
+  const sync = createCalendarSync({ provider: calendar, store, onChange: (c) => void synced.push(c.type) });
+  const result = await sync.sync('studio');
+  const classes = await calendar.listEvents('studio', { from: '2026-03-01T00:00:00Z', to: '2026-03-31T00:00:00Z', expand: true });
+  const { toInstant } = await import('../src/time/index.js');
+  const lines = classes.map((c) => {
+    const start = c.start as { dateTime: string; timeZone: string };
+    return `${start.dateTime.slice(0, 16)} ${start.timeZone} = ${toInstant(start)}`;
+  });
+  say(
+    'Create a weekly class in the customer\'s zone and sync it',
+    `series ${series.id}: synced ${result.delivered} change(s) (${synced.join(', ')}); a second sync delivers ${(await sync.sync('studio')).delivered}\n${lines.join('\n')}\n(DST starts March 8: still 18:00 local, the UTC offset moves from -05:00 to -04:00)`,
+  );
+}
+
 // Notifications: a confirmation email with one-click unsubscribe, a verified hard bounce, the SMS
 // fallback, and its delivery event; the bounce also suppresses the address for later sends.
 {

@@ -38,6 +38,14 @@ describe('examples', () => {
     expect(stdout).not.toContain('4eC39HqLyjWDarjtT1zd');
     expect(stdout).toContain('events: payment.requires_action → payment.succeeded → checkout.completed');
     expect(stdout).toMatch(/checkout\.completed evt_\w+ verified twice → booking confirmed 1 time/);
+    // Calendar: the weekly class keeps 18:00 local across the DST change; the offset moves.
+    expect(stdout).toContain('2026-03-03T18:00 America/New_York = 2026-03-03T18:00:00-05:00');
+    expect(stdout).toContain('2026-03-10T18:00 America/New_York = 2026-03-10T18:00:00-04:00');
+    expect(stdout).toMatch(/a second sync delivers 0/);
+    // Notifications: bounce → suppression → SMS fallback → delivery event.
+    expect(stdout).toMatch(/List-Unsubscribe: <https:\/\/studio\.example\/unsubscribe\?token=demo>/);
+    expect(stdout).toMatch(/verified hard bounce → ada@example\.com suppressed/);
+    expect(stdout).toMatch(/SMS delivery event → status delivered/);
     expect(stdout).toMatch(/Demo finished/);
   }, 90_000);
 });

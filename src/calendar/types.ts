@@ -1,0 +1,185 @@
+/**
+ * The `CalendarProvider` port and its plain-data types. Every adapter (Google, Outlook, the fake)
+ * speaks exactly these shapes, so the sync engine and the host never see a provider's JSON.
+ */
+
+/** A timed value (local wall time in an IANA zone) or an all-day date (`YYYY-MM-DD`). */
+export type EventTime = { dateTime: string; timeZone: string } | { date: string };
+
+export type ResponseStatus = 'needsAction' | 'accepted' | 'declined' | 'tentative';
+export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
+/** `transparent` events do not block time (Google `transparency`, Graph `showAs: free`). */
+export type Transparency = 'opaque' | 'transparent';
+export type AccessRole = 'owner' | 'writer' | 'reader' | 'freeBusyReader';
+
+export interface Attendee {
+  email: string;
+  displayName?: string;
+  responseStatus: ResponseStatus;
+  optional?: boolean;
+  /** The attendee is the calendar owner the adapter is authenticated as. */
+  self?: boolean;
+}
+
+export interface Reminders {
+  useDefault: boolean;
+  overrides?: { method: 'email' | 'popup'; minutes: number }[];
+}
+
+export interface CalendarEvent {
+  id: string;
+  calendarId: string;
+  iCalUID?: string;
+  /** Changes on every write at the provider; the precondition of `updateEvent` and the dedupe key of the sync engine. */
+  etag: string;
+  title?: string;
+  description?: string;
+  location?: string;
+  start: EventTime;
+  end: EventTime;
+  attendees: Attendee[];
+  organizer?: { email: string; displayName?: string };
+  /** RRULE / EXDATE / RDATE lines of a series master (`RRULE:FREQ=WEEKLY;BYDAY=TU`). */
+  recurrence?: string[];
+  /** For an instance or an exception of a series: the master's id. */
+  recurringEventId?: string;
+  /** For an instance or an exception: the start the series generated for it. */
+  originalStart?: EventTime;
+  status: EventStatus;
+  transparency: Transparency;
+  conferenceUrl?: string;
+  reminders?: Reminders;
+  /** The host's own ids (booking id, …), private to the app. String values only, as both providers store them. */
+  extendedProperties?: Record<string, string>;
+  /** Last modification, ISO-8601 instant. */
+  updated?: string;
+}
+
+/** What a host writes. `id` is optional: adapters derive one so a retried create never duplicates. */
+export interface EventInput {
+  id?: string;
+  title?: string;
+  description?: string;
+  location?: string;
+  start: EventTime;
+  end: EventTime;
+  attendees?: { email: string; displayName?: string; optional?: boolean }[];
+  recurrence?: string[];
+  status?: Exclude<EventStatus, 'cancelled'>;
+  transparency?: Transparency;
+  reminders?: Reminders;
+  extendedProperties?: Record<string, string>;
+}
+
+/** A partial update; `start` and `end` must be changed together when the kind (timed / all-day) changes. */
+export type EventPatch = Partial<Omit<EventInput, 'id'>>;
+
+export interface CalendarInfo {
+  id: string;
+  title: string;
+  timeZone: string;
+  accessRole: AccessRole;
+  primary: boolean;
+}
+
+export interface ListEventsOptions {
+  /** Half-open window `[from, to)`, ISO-8601 instants. */
+  from: string;
+  to: string;
+  /** `true`: one event per occurrence (instances); `false` (default): masters and exceptions as stored. */
+  expand?: boolean;
+  /** Include cancelled events and cancelled instances. Default false. */
+  includeCancelled?: boolean;
+}
+
+export type EventChange =
+  | { type: 'upsert'; event: CalendarEvent }
+  /** The event (a single event or a whole series) is gone. */
+  | { type: 'delete'; calendarId: string; eventId: string };
+
+/**
+ * One page of changes. `cursor` is opaque: pass it back to get the next page. When `more` is
+ * false, `cursor` is the checkpoint for the next incremental sync (Google `nextSyncToken`, Graph
+ * `@odata.deltaLink`); otherwise it continues this listing (`nextPageToken`, `@odata.nextLink`).
+ */
+export interface ChangePage {
+  changes: EventChange[];
+  cursor: string;
+  more: boolean;
+  /** This listing is a full one (no cursor, or one after an expiry): events absent from it are gone. */
+  full: boolean;
+  /**
+   * Complete lists of a series' instances (within the provider's sync window), for providers whose
+   * feed does not report a cancelled occurrence (Graph v1.0): any instance of that series the host
+   * was given that is not listed is gone.
+   */
+  series?: { seriesId: string; instanceIds: string[] }[];
+}
+
+export interface FreeBusyRequest {
+  calendarIds: string[];
+  from: string;
+  to: string;
+}
+
+export interface BusyInterval {
+  /** ISO-8601 instants, half-open. */
+  start: string;
+  end: string;
+  /** `tentative` when the provider says so (Graph); Google reports only busy. */
+  kind?: 'busy' | 'tentative';
+}
+
+export type FreeBusyResult = Record<string, { busy: BusyInterval[]; errors?: string[] }>;
+
+export interface WatchRequest {
+  calendarId: string;
+  /** HTTPS endpoint that receives notifications. */
+  address: string;
+  /** Shared secret echoed by the provider (Google channel token, Graph `clientState`). */
+  token: string;
+  /** Requested lifetime in seconds; the provider may shorten it. Trust `Channel.expiresAt`. */
+  ttlSeconds?: number;
+}
+
+export interface Channel {
+  id: string;
+  /** Provider resource id (Google `resourceId`, Graph subscription id): needed to stop it. */
+  resourceId: string;
+  calendarId: string;
+  /** Epoch milliseconds, as the provider granted it. */
+  expiresAt: number;
+}
+
+export interface RespondOptions {
+  response: Exclude<ResponseStatus, 'needsAction'>;
+  comment?: string;
+}
+
+export interface UpdateOptions {
+  /** Fail with `precondition_failed` when the event changed since this etag was read. */
+  etag?: string;
+}
+
+export interface CalendarProvider {
+  /** `google`, `outlook`, `fake`: used in errors, telemetry and store keys. */
+  readonly name: string;
+  listCalendars(): Promise<CalendarInfo[]>;
+  getEvent(calendarId: string, eventId: string): Promise<CalendarEvent>;
+  listEvents(calendarId: string, options: ListEventsOptions): Promise<CalendarEvent[]>;
+  createEvent(calendarId: string, input: EventInput): Promise<CalendarEvent>;
+  updateEvent(calendarId: string, eventId: string, patch: EventPatch, options?: UpdateOptions): Promise<CalendarEvent>;
+  deleteEvent(calendarId: string, eventId: string, options?: UpdateOptions): Promise<void>;
+  respondToEvent(calendarId: string, eventId: string, options: RespondOptions): Promise<CalendarEvent>;
+  freeBusy(request: FreeBusyRequest): Promise<FreeBusyResult>;
+  /** One page of changes since `cursor` (omit it for a full listing). Throws `sync_token_expired`. */
+  listChanges(calendarId: string, cursor?: string): Promise<ChangePage>;
+  watch(request: WatchRequest): Promise<Channel>;
+  stopWatch(channel: Channel): Promise<void>;
+  /**
+   * Extend a channel in place, when the provider can (Graph: PATCH the subscription). Providers
+   * without it (Google has no renewal call) leave it undefined: the channel manager opens a new
+   * channel, then stops the old one.
+   */
+  renewWatch?(channel: Channel, ttlSeconds?: number): Promise<Channel>;
+}

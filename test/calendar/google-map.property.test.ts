@@ -1,0 +1,40 @@
+/** The day-offset cache of the Google mapping must agree with `toLocal` everywhere, transition days included. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fromGoogleTime } from '../../src/calendar/google/map.js';
+import { toLocal } from '../../src/time/index.js';
+
+const zones = ['America/Los_Angeles', 'Europe/London', 'Australia/Lord_Howe', 'America/St_Johns', 'Asia/Kolkata', 'Pacific/Chatham', 'UTC', 'America/Santiago'];
+
+describe('fromGoogleTime', () => {
+  it('matches toLocal for any instant and zone', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('1975-01-01T00:00:00Z'), max: Date.parse('2040-01-01T00:00:00Z') }), fc.constantFrom(...zones), (ts, zone) => {
+        const instant = new Date(Math.floor(ts / 60_000) * 60_000).toISOString();
+        expect(fromGoogleTime({ dateTime: instant, timeZone: zone }, 'UTC')).toEqual(toLocal(instant, zone));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('matches toLocal every 15 minutes through transition days', () => {
+    for (const [zone, day] of [
+      ['America/Los_Angeles', '2026-03-08'],
+      ['America/Los_Angeles', '2026-11-01'],
+      ['Europe/London', '2026-03-29'],
+      ['Australia/Lord_Howe', '2026-04-05'],
+    ] as const) {
+      const start = Date.parse(`${day}T00:00:00Z`) - 86_400_000;
+      for (let t = start; t < start + 3 * 86_400_000; t += 15 * 60_000) {
+        const instant = new Date(t).toISOString();
+        expect(fromGoogleTime({ dateTime: instant, timeZone: zone }, 'UTC')).toEqual(toLocal(instant, zone));
+      }
+    }
+  });
+
+  it('falls back to the calendar zone, keeps dates, and reads offset-less values as local', () => {
+    expect(fromGoogleTime({ dateTime: '2026-03-08T10:30:00Z' }, 'America/Los_Angeles')).toEqual({ dateTime: '2026-03-08T03:30:00', timeZone: 'America/Los_Angeles' });
+    expect(fromGoogleTime({ date: '2026-03-08' }, 'UTC')).toEqual({ date: '2026-03-08' });
+    expect(fromGoogleTime({ dateTime: '2026-03-08T10:30:00', timeZone: 'Europe/Paris' }, 'UTC')).toEqual({ dateTime: '2026-03-08T10:30:00', timeZone: 'Europe/Paris' });
+  });
+});
