@@ -237,7 +237,8 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
       });
     } finally {
       // Only release a lease that is still ours.
-      if (leaseVersion !== null && (await store.get(lease))?.version === leaseVersion) await store.delete(lease);
+      // Atomic: a lease that expired and was taken by another worker is theirs to release.
+      if (leaseVersion !== null) await store.compareAndDelete(lease, leaseVersion);
     }
   }
 

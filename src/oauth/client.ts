@@ -166,7 +166,8 @@ export function createOAuthClient(options: OAuthClientOptions): OAuthClient {
   const releaseLock = async (userId: string, owner: string) => {
     try {
       const lock = await store.get<{ owner?: string }>(lockKey(userId));
-      if (lock?.value?.owner === owner) await store.delete(lockKey(userId));
+      // compareAndDelete: if our lock expired and another process took it, theirs stays.
+      if (lock?.value?.owner === owner) await store.compareAndDelete(lockKey(userId), lock.version);
     } catch (error) {
       // The lock has a TTL; failing to release it only delays the next refresh.
       logger.warn({ error, userId }, 'switchyard oauth: could not release refresh lock');

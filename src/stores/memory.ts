@@ -82,6 +82,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if ((current?.version ?? null) !== expectedVersion) return false;
       return write(key, json, opts);
     },
+    async compareAndDelete(key, expectedVersion) {
+      assertKey(key);
+      assertVersion(expectedVersion);
+      if (expectedVersion === null || live(key)?.version !== expectedVersion) return false;
+      slots.delete(key);
+      return true;
+    },
     async delete(key) {
       assertKey(key);
       const existed = live(key) !== undefined;

@@ -38,6 +38,11 @@ export interface Store {
   compareAndSet<T = unknown>(key: string, expectedVersion: number | null, value: T, options?: StoreWriteOptions): Promise<number | false>;
   /** Remove the entry; `true` if a live one was there. */
   delete(key: string): Promise<boolean>;
+  /**
+   * Remove the entry only if its current version is `expectedVersion`. Atomic. This is how a lock
+   * holder releases its lock without deleting one that expired and was taken by someone else.
+   */
+  compareAndDelete(key: string, expectedVersion: number): Promise<boolean>;
   /** Release connections (durable stores); the memory store has nothing to release. */
   close?(): Promise<void>;
 }

@@ -117,6 +117,31 @@ export function describeStoreConformance(
       expect((await store.get(k('cas-null')))?.value).toBe(1);
     });
 
+    it('compareAndDelete removes only the version it names', async () => {
+      const v1 = await store.set(k('cad'), 'first');
+      const v2 = await store.set(k('cad'), 'second');
+      expect(await store.compareAndDelete(k('cad'), v1)).toBe(false);
+      expect((await store.get(k('cad')))?.value).toBe('second');
+      expect(await store.compareAndDelete(k('cad'), v2)).toBe(true);
+      expect(await store.get(k('cad'))).toBeUndefined();
+      expect(await store.compareAndDelete(k('cad'), v2)).toBe(false);
+    });
+
+    it('compareAndDelete does not release a lock that expired and was taken by another holder', async () => {
+      await store.setIfAbsent(k('lease'), 'holder-1', { ttlSeconds: 0.2 });
+      const mine = (await store.get(k('lease')))?.version as number;
+      await sleep(500);
+      expect(await store.setIfAbsent(k('lease'), 'holder-2', { ttlSeconds: 30 })).toBe(true);
+      expect(await store.compareAndDelete(k('lease'), mine)).toBe(false);
+      expect((await store.get(k('lease')))?.value).toBe('holder-2');
+    });
+
+    it('compareAndDelete under contention: exactly one of 20 concurrent deleters wins', async () => {
+      const version = await store.set(k('cad-race'), 1);
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.compareAndDelete(k('cad-race'), version)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
     it('compareAndSet never loses an update: 20 concurrent read-modify-write loops add up', async () => {
       await store.set(k('counter'), 0);
       const increment = async () => {
@@ -194,6 +219,7 @@ export function describeStoreConformance(
     it('rejects a bad expectedVersion with invalid_input', async () => {
       for (const version of [0, -1, 1.5, '1' as unknown as number]) {
         await expectInvalidInput(store.compareAndSet(k('bad-version'), version, 1));
+        await expectInvalidInput(store.compareAndDelete(k('bad-version'), version));
       }
     });
   });

@@ -163,6 +163,7 @@ function mortalStore(inner: Store, life: { dead: boolean }): Store {
     setIfAbsent: guard((k: string, v: unknown, o?: { ttlSeconds?: number }) => inner.setIfAbsent(k, v, o)),
     compareAndSet: guard((k: string, e: number | null, v: unknown, o?: { ttlSeconds?: number }) => inner.compareAndSet(k, e, v, o)),
     delete: guard((k: string) => inner.delete(k)),
+    compareAndDelete: guard((k: string, e: number) => inner.compareAndDelete(k, e)),
   };
 }
 

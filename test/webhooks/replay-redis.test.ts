@@ -22,6 +22,7 @@ function redisStore(client: Redis): Store {
     get: unsupported,
     set: unsupported,
     compareAndSet: unsupported,
+    compareAndDelete: unsupported,
     async setIfAbsent(key, value, options) {
       const ttl = Math.ceil(options?.ttlSeconds ?? 60);
       return (await client.set(prefix + key, JSON.stringify(value), 'EX', ttl, 'NX')) === 'OK';

@@ -109,6 +109,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           : await query(q.updateIfVersion, [key, json, ttl, expectedVersion]);
       return versionOf(rows);
     },
+    async compareAndDelete(key, expectedVersion) {
+      assertKey(key);
+      assertVersion(expectedVersion);
+      if (expectedVersion === null) return false;
+      const { rows } = await query(q.deleteIfVersion, [key, expectedVersion]);
+      return rows.length > 0;
+    },
     async delete(key) {
       assertKey(key);
       const { rows } = await query(q.delete, [key]);

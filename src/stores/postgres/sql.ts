@@ -32,6 +32,7 @@ export interface Queries {
   insertIfAbsent: string;
   updateIfVersion: string;
   delete: string;
+  deleteIfVersion: string;
   deleteExpired: string;
 }
 
@@ -49,6 +50,7 @@ export function queries(t: string): Queries {
     updateIfVersion: `UPDATE ${t} SET value = $2, version = nextval('${t}_version_seq'), expires_at = ${expiry}
       WHERE key = $1 AND version = $4 AND ${live} RETURNING version`,
     delete: `DELETE FROM ${t} WHERE key = $1 RETURNING ${live} AS live`,
+    deleteIfVersion: `DELETE FROM ${t} WHERE key = $1 AND version = $2 AND ${live} RETURNING version`,
     deleteExpired: `DELETE FROM ${t} WHERE ctid IN (SELECT ctid FROM ${t} WHERE expires_at <= now() LIMIT $1)`,
   };
 }

@@ -134,6 +134,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const result = Number(await run('compareAndSet', [prefix + key, counterKey], [json, ttl, expectedVersion ?? '']));
       return result > 0 ? result : false;
     },
+    async compareAndDelete(key, expectedVersion) {
+      assertKey(key);
+      assertVersion(expectedVersion);
+      if (expectedVersion === null) return false;
+      return Number(await run('compareAndDelete', [prefix + key], [String(expectedVersion)])) > 0;
+    },
     async delete(key) {
       assertKey(key);
       const c = await client();

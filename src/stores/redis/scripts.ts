@@ -37,6 +37,9 @@ elseif current ~= ARGV[3] then
   return 0
 end
 return write()`,
+  // KEYS[1] the entry, ARGV[1] the expected version.
+  compareAndDelete: `if redis.call('HGET', KEYS[1], 'ver') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
