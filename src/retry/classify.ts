@@ -116,6 +116,9 @@ export function classifyError(error: unknown, now: () => number = Date.now): Cla
   // `HttpResponse.error()`): the connection broke somewhere, and the request may have arrived.
   if (error instanceof TypeError && FETCH_FAILED.test(error.message))
     return { retryable: true, reason: 'network error', notDelivered: false };
+  // gaxios (googleapis) and node-fetch wrap a broken connection in a FetchError without a code.
+  if (name === 'FetchError' || (name === 'GaxiosError' && statusOf(error) === undefined))
+    return { retryable: true, reason: 'network error', notDelivered: false };
 
   return { retryable: false, reason: name ? String(name) : 'unknown error', notDelivered: false };
 }
