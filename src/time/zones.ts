@@ -66,6 +66,9 @@ function resolve(zone: string): string | undefined {
   const lower = zone.toLowerCase();
   for (const known of knownZones()) if (known.toLowerCase() === lower) return undefined;
   if (/(?:^|\/)[a-z]/.test(zone)) return undefined;
+  // ICU also accepts abbreviations that are not tz names at all (`PST`, `IST`); every slash-less
+  // tz name is either canonical (known above) or a backward link in ZONE_ALIASES.
+  if (!zone.includes('/')) return undefined;
   return zone;
 }
 
