@@ -9,7 +9,13 @@ import { PROVIDER_SPECS, type ProviderSpec, type WebhookProvider } from './provi
 import { eventJsonSchemas } from './schemas.js';
 import { type BuildWebhookOpenApiOptions, type Endpoint, parseOptions } from './validate.js';
 
-/** An OpenAPI 3.1 document as plain JSON data (serialize it with `JSON.stringify` or a YAML library). */
+/**
+ * An OpenAPI 3.1 document as plain JSON data (serialize it with `JSON.stringify` or a YAML library).
+ *
+ * @example
+ * const doc: OpenApiDocument = buildWebhookOpenApi({ providers: ['stripe'] });
+ * writeFileSync('webhooks.openapi.json', JSON.stringify(doc, null, 2));
+ */
 export type OpenApiDocument = {
   openapi: '3.1.0';
   info: { title: string; version: string; description?: string };

@@ -5,7 +5,12 @@
  * endpoint a host builds with switchyard, not a provider's whole API.
  */
 
-/** Providers `buildWebhookOpenApi` can describe: one endpoint each. */
+/**
+ * Providers `buildWebhookOpenApi` can describe: one endpoint each.
+ *
+ * @example
+ * buildWebhookOpenApi({ providers: WEBHOOK_PROVIDERS }); // every endpoint switchyard can verify
+ */
 export const WEBHOOK_PROVIDERS = [
   'stripe',
   'standard-webhooks',
@@ -18,6 +23,7 @@ export const WEBHOOK_PROVIDERS = [
   'graph',
   'google',
 ] as const;
+/** A provider name of {@link WEBHOOK_PROVIDERS}, like `'stripe'` or `'graph'`. */
 export type WebhookProvider = (typeof WEBHOOK_PROVIDERS)[number];
 
 type Json = Record<string, unknown>;

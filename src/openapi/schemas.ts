@@ -8,7 +8,12 @@ import { calendarEventSchema, eventChangeSchema } from '../calendar/schemas.js';
 import { paymentEventSchema } from '../payments/events.js';
 import { consentEventSchema, deliveryEventSchema, notifyEventSchema } from './notify-events.js';
 
-/** Names under `#/components/schemas`, each from the port that owns it. */
+/**
+ * The zod schemas behind `#/components/schemas`, by name, each from the port that owns it.
+ *
+ * @example
+ * const ok = EVENT_SCHEMAS.NotifyEvent.safeParse(JSON.parse(message)).success; // check a queued event
+ */
 export const EVENT_SCHEMAS = {
   PaymentEvent: paymentEventSchema,
   CalendarEvent: calendarEventSchema,
@@ -17,9 +22,16 @@ export const EVENT_SCHEMAS = {
   ConsentEvent: consentEventSchema,
   NotifyEvent: notifyEventSchema,
 } as const;
+/** A name under `#/components/schemas`: `PaymentEvent`, `CalendarEventChange`, `NotifyEvent`, … */
 export type EventSchemaName = keyof typeof EVENT_SCHEMAS;
 
-/** The JSON Schemas (OpenAPI 3.1 uses JSON Schema 2020-12), referencing each other by `#/components/schemas/<name>`. */
+/**
+ * The JSON Schemas (draft 2020-12, as OpenAPI 3.1 uses) of the normalized events, referencing each
+ * other by `#/components/schemas/<name>`; a fresh object on every call.
+ *
+ * @example
+ * const { PaymentEvent } = eventJsonSchemas(); // feed a code generator or a queue's contract
+ */
 export function eventJsonSchemas(): Record<EventSchemaName, Record<string, unknown>> {
   // A registry per call: registering in zod's global registry would leak ids into the host's own
   // `z.toJSONSchema` output.

@@ -2,9 +2,20 @@
 import { IntegrationError } from '../core/errors.js';
 import { WEBHOOK_PROVIDERS, type WebhookProvider } from './providers.js';
 
-/** One endpoint to describe: a provider name (served at `<basePath>/<provider>`) or a provider with its own path. */
+/**
+ * One endpoint to describe: a provider name (served at `<basePath>/<provider>`) or a provider with its own path.
+ *
+ * @example
+ * const entries: ProviderEntry[] = ['stripe', { provider: 'google', path: '/calendar/push' }];
+ */
 export type ProviderEntry = WebhookProvider | { provider: WebhookProvider; path: string };
 
+/**
+ * Options of `buildWebhookOpenApi`.
+ *
+ * @example
+ * const options: BuildWebhookOpenApiOptions = { basePath: '/hooks', providers: ['stripe', { provider: 'graph', path: '/ms' }] };
+ */
 export interface BuildWebhookOpenApiOptions {
   /** Prefix of every endpoint, like `/webhooks` (the default). `''` or `/` serves them at the root. */
   basePath?: string;
