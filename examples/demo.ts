@@ -4,10 +4,12 @@
  * verified webhook confirms that booking, the calendar series is created in the customer's zone,
  * and the confirmation goes to the customer's email, then (after a bounce) to their phone.
  *
- * Real providers: the run below needs a buyer to pass 3-D Secure on a hosted page and a public URL
- * for webhooks, so it stays on the fakes even when STRIPE_SECRET_KEY or SMTP_URL are set (it says
- * so); examples/stripe-checkout.ts, stripe-webhook-handler.ts, notify-fallback.ts and
- * google-sync.ts make the same calls on the real adapters when their credentials are set.
+ * Real providers: with SMTP_URL set (smtp://user:pass@host:587, SMTP_FROM, DEMO_EMAIL) the
+ * confirmation really goes out through that server; a real bounce only comes back later as a DSN,
+ * so the bounce → SMS steps then stay with the fakes and are skipped. Payments stay on the fake even
+ * with STRIPE_SECRET_KEY: the story needs a buyer to pass 3-D Secure on Stripe's page and a public
+ * URL for the webhook. examples/stripe-checkout.ts and stripe-webhook-handler.ts run those calls
+ * on Stripe test mode.
  */
 
 import { idempotent } from '../src/idempotency/index.js';
@@ -31,10 +33,11 @@ const refused = (run: () => unknown): string => {
   throw new Error('expected an IntegrationError');
 };
 
-const realKeys = ['STRIPE_SECRET_KEY', 'SMTP_URL'].filter((k) => process.env[k]);
-if (realKeys.length > 0) {
-  console.log(`${realKeys.join(', ')} set: this story still runs on the fakes (a real checkout needs a buyer on Stripe's page).`);
+const smtpUrl = process.env.SMTP_URL;
+if (process.env.STRIPE_SECRET_KEY) {
+  console.log("STRIPE_SECRET_KEY set: payments still run on the fake (a real checkout needs a buyer on Stripe's page).");
 }
+if (smtpUrl) console.log('SMTP_URL set: the confirmation email goes out through your SMTP server.');
 
 // Everything the host logs in this story goes through switchyard's redacting logger.
 const logLines: string[] = [];
@@ -42,7 +45,12 @@ const logger = createConsoleLogger({ sink: { log: (l) => logLines.push(l), error
 const store = createMemoryStore(); // one store for the whole host: claims, webhook dedupe, sync cursors, suppression
 
 // 1. The customer books in their own zone; a zone name that is not IANA is refused, not guessed.
-const customer = { name: 'Ada', email: 'ada@example.com', phone: '+14155550100', timeZone: assertTimeZone('America/New_York') };
+const customer = {
+  name: 'Ada',
+  email: (smtpUrl && process.env.DEMO_EMAIL) || 'ada@example.com',
+  phone: '+14155550100',
+  timeZone: assertTimeZone('America/New_York'),
+};
 const booking = {
   id: 'booking_42',
   title: 'Evening yoga',
@@ -156,7 +164,13 @@ const { createDeliveryTracker, createFakeNotifier, createSuppressionList, fallba
 );
 const suppression = createSuppressionList({ store });
 const tracker = createDeliveryTracker({ store, suppression });
-const mail = createFakeNotifier({ provider: 'fake-email', channels: ['email'] });
+const fakeMail = createFakeNotifier({ provider: 'fake-email', channels: ['email'] });
+const mail = smtpUrl
+  ? (await import('../src/notify/smtp/index.js')).createSmtpEmail({
+      url: smtpUrl,
+      from: process.env.SMTP_FROM ?? 'bookings@studio.example',
+    })
+  : fakeMail;
 const text = createFakeNotifier({ provider: 'fake-sms', channels: ['sms'] });
 const notify = fallback([mail, text], { store, suppression });
 const unsubscribe = { url: 'https://studio.example/unsubscribe?token=demo' };
@@ -176,26 +190,34 @@ const sent = await notify.send(
 );
 say(
   'Send the confirmation email with List-Unsubscribe',
-  `email ${sent.providerMessageId} to ${customer.email}: "Booked: ${summary}"\nList-Unsubscribe: ${listUnsubscribeHeaders(unsubscribe)['List-Unsubscribe']} (+ One-Click POST)`,
+  `email ${sent.providerMessageId} via ${sent.provider} to ${customer.email}: "Booked: ${summary}"\nList-Unsubscribe: ${listUnsubscribeHeaders(unsubscribe)['List-Unsubscribe']} (+ One-Click POST)`,
 );
 
-const bounce = mail.emit(sent.providerMessageId, 'bounced', { bounceType: 'hard' });
-await tracker.record([bounce]);
-const [moved] = await notify.handleEvents([bounce]);
-if (!moved) throw new Error('the fallback did not move to SMS');
-say(
-  'The email bounces: suppress the address, fall back to SMS',
-  `verified hard bounce → ${customer.email} suppressed (${(await suppression.get('email', customer.email))?.reason}) → SMS ${moved.providerMessageId} to ${customer.phone}`,
-);
+if (mail === fakeMail) {
+  const bounce = fakeMail.emit(sent.providerMessageId, 'bounced', { bounceType: 'hard' });
+  await tracker.record([bounce]);
+  const [moved] = await notify.handleEvents([bounce]);
+  if (!moved) throw new Error('the fallback did not move to SMS');
+  say(
+    'The email bounces: suppress the address, fall back to SMS',
+    `verified hard bounce → ${customer.email} suppressed (${(await suppression.get('email', customer.email))?.reason}) → SMS ${moved.providerMessageId} to ${customer.phone}`,
+  );
 
-const delivered = text.emit(moved.providerMessageId, 'delivered');
-await tracker.record([delivered]);
-say(
-  'The SMS delivery event arrives',
-  `SMS delivery event → status ${(await tracker.get('fake-sms', delivered.providerMessageId))?.status}; ${booking.id} is confirmed, in the calendar, and ${customer.name} knows`,
-);
+  const delivered = text.emit(moved.providerMessageId, 'delivered');
+  await tracker.record([delivered]);
+  say(
+    'The SMS delivery event arrives',
+    `SMS delivery event → status ${(await tracker.get('fake-sms', delivered.providerMessageId))?.status}; ${booking.id} is confirmed, in the calendar, and ${customer.name} knows`,
+  );
+} else {
+  // Not simulated on a real server: SMTP reports a bounce later, as a DSN mail, not to this process.
+  console.log('    (SMTP has no delivery webhooks: the bounce → SMS steps run with the fake email only)');
+  await mail.close?.();
+}
 
 // 10. What the host logged along the way carries no key.
 say('The log line of the checkout call, redacted', logLines[0]);
 
-console.log('\nDemo finished: every step above ran on embedded defaults.');
+console.log(
+  `\nDemo finished: ${smtpUrl ? 'the email went through your SMTP server, the rest' : 'every step above'} ran on embedded defaults.`,
+);

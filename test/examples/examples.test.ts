@@ -3,9 +3,12 @@
  * that no longer runs is a bug. The demo's narration is checked step by step.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { startSmtpPeer } from '../notify/support/smtp-peer.js';
 
 const run = promisify(execFile);
 const examples = readdirSync('examples').filter((f) => f.endsWith('.ts'));
@@ -73,5 +76,32 @@ describe('examples', () => {
     expect(out(10)).toContain('"bookingId":"booking_42"');
     expect(stdout).not.toContain('4eC39HqLyjWDarjtT1zd');
     expect(stdout).toMatch(/Demo finished/);
+  }, 90_000);
+
+  it('with SMTP_URL the demo sends the confirmation through a real SMTP server (STARTTLS, AUTH)', async () => {
+    const peer = await startSmtpPeer();
+    const dir = mkdtempSync(join(tmpdir(), 'demo-smtp-'));
+    try {
+      // The peer's certificate is self-signed for this run: the child trusts it as an extra CA.
+      writeFileSync(join(dir, 'ca.pem'), peer.cert);
+      const url = `smtp://${encodeURIComponent(peer.user)}:${encodeURIComponent(peer.pass)}@localhost:${peer.port}`;
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], {
+        env: { ...env, SMTP_URL: url, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') },
+        timeout: 60_000,
+      });
+      expect(stdout).toContain('SMTP_URL set');
+      expect(stdout).toMatch(/\[7\] Send the confirmation email with List-Unsubscribe\n {4}email \S+ via smtp to ada@example\.com/);
+      expect(stdout).toContain('the bounce → SMS steps run with the fake email only');
+      expect(stdout).not.toContain(peer.pass);
+      expect(peer.received).toHaveLength(1);
+      const mail = peer.received[0];
+      expect(mail?.secure).toBe(true);
+      expect(mail?.to).toEqual(['ada@example.com']);
+      expect(mail?.raw).toMatch(/^List-Unsubscribe: <https:\/\/studio\.example\/unsubscribe\?token=demo>/m);
+      expect(mail?.raw).toMatch(/^Subject: Booked: Evening yoga/m);
+    } finally {
+      await peer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 90_000);
 });
