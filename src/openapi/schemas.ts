@@ -42,6 +42,7 @@ export function eventJsonSchemas(): Record<EventSchemaName, Record<string, unkno
     io: 'output',
     uri: (id) => `#/components/schemas/${id}`,
   }) as { schemas: Record<string, Record<string, unknown>> };
+  dropZodOnlyFormats(schemas);
   const out = {} as Record<EventSchemaName, Record<string, unknown>>;
   for (const name of Object.keys(EVENT_SCHEMAS) as EventSchemaName[]) {
     // `$schema` and `$id` are per-document keywords; inside components they only add noise.
@@ -49,4 +50,20 @@ export function eventJsonSchemas(): Record<EventSchemaName, Record<string, unkno
     out[name] = rest;
   }
   return out;
+}
+
+// zod names some string checks as formats JSON Schema does not define (`z.string().includes('@')`
+// gives `format: "includes"` next to the equivalent `pattern`). Code generators reject unknown
+// formats, and the pattern already says it all, so those are removed.
+const ZOD_ONLY_FORMATS = new Set(['includes', 'starts_with', 'ends_with', 'lowercase', 'uppercase']);
+
+function dropZodOnlyFormats(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) dropZodOnlyFormats(item);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const record = node as Record<string, unknown>;
+  if (typeof record.format === 'string' && ZOD_ONLY_FORMATS.has(record.format) && typeof record.pattern === 'string') delete record.format;
+  for (const value of Object.values(record)) dropZodOnlyFormats(value);
 }

@@ -185,6 +185,13 @@ describe('components.schemas', () => {
     expect(delivery.properties.status.enum).toContain('bounced');
   });
 
+  it('uses only JSON Schema formats (zod-only ones like "includes" are dropped, their pattern kept)', () => {
+    const formats = [...JSON.stringify(all.components.schemas).matchAll(/"format":"([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(formats)).toEqual(new Set(['date-time']));
+    const attendee = JSON.stringify(all.components.schemas.CalendarEvent);
+    expect(attendee).toContain('"pattern":"@"');
+  });
+
   it('the notify event schemas accept real events and reject wrong ones', () => {
     const event = {
       kind: 'delivery',
