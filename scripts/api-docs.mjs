@@ -27,6 +27,7 @@ const FULLY_DOCUMENTED = [
   './time',
   './recurrence',
   './oauth',
+  './openapi',
 ];
 const strict = process.argv.includes('--strict') || process.env.SWITCHYARD_DOCS_STRICT === '1';
 

@@ -15,7 +15,7 @@ export const SDK_OWNERS = {
 };
 
 /** Subpaths that must run on Web-standard runtimes: no static `node:` import anywhere in their graph. */
-export const EDGE_READY = ['.', './stores', './webhooks', './retry', './idempotency', './time', './recurrence', './oauth'];
+export const EDGE_READY = ['.', './stores', './webhooks', './retry', './idempotency', './time', './recurrence', './oauth', './openapi'];
 
 /** The npm package a bare specifier belongs to: `@scope/name/x` → `@scope/name`, `luxon/src` → `luxon`. */
 export function packageOf(specifier) {
