@@ -110,7 +110,8 @@ say(
     '../src/notify/index.js'
   );
   const notifyStore = createMemoryStore();
-  const suppression = createSuppressionList({ store: notifyStore });
+  // The HMAC key for suppression entries comes from the host's secret store in production.
+  const suppression = createSuppressionList({ store: notifyStore, hashKey: 'demo-suppression-hash-key-0123456789abcdef' });
   const tracker = createDeliveryTracker({ store: notifyStore, suppression });
   const mail = createFakeNotifier({ provider: 'fake-email', channels: ['email'] });
   const text = createFakeNotifier({ provider: 'fake-sms', channels: ['sms'] });
