@@ -103,11 +103,23 @@ async function exerciseEndToEnd(store: Store) {
 /** A Store wrapper that records every key and value written, to prove what reaches the database. */
 function recording(store: Store) {
   const written: string[] = [];
+  const note = (k: string, v: unknown) => {
+    written.push(k, JSON.stringify(v));
+  };
   const wrapped: Store = {
     get: (k) => store.get(k),
-    set: (k, v, o) => (written.push(k, JSON.stringify(v)), store.set(k, v, o)),
-    setIfAbsent: (k, v, o) => (written.push(k, JSON.stringify(v)), store.setIfAbsent(k, v, o)),
-    compareAndSet: (k, e, v, o) => (written.push(k, JSON.stringify(v)), store.compareAndSet(k, e, v, o)),
+    set: (k, v, o) => {
+      note(k, v);
+      return store.set(k, v, o);
+    },
+    setIfAbsent: (k, v, o) => {
+      note(k, v);
+      return store.setIfAbsent(k, v, o);
+    },
+    compareAndSet: (k, e, v, o) => {
+      note(k, v);
+      return store.compareAndSet(k, e, v, o);
+    },
     delete: (k) => store.delete(k),
   };
   return { store: wrapped, written };
@@ -204,14 +216,26 @@ describe('privacy registry on the memory store', () => {
     const erased: string[] = [];
     const privacy = createPrivacyRegistry({
       sources: {
-        first: { exportPerson: async () => [], erasePerson: async (id) => (erased.push(`first:${id}`), 1) },
+        first: {
+          exportPerson: async () => [],
+          erasePerson: async (id) => {
+            erased.push(`first:${id}`);
+            return 1;
+          },
+        },
         broken: {
           exportPerson: async () => [],
           erasePerson: async (id) => {
             throw new IntegrationError('unavailable', `db down while erasing ${id}`);
           },
         },
-        last: { exportPerson: async () => [], erasePerson: async (id) => (erased.push(`last:${id}`), 1) },
+        last: {
+          exportPerson: async () => [],
+          erasePerson: async (id) => {
+            erased.push(`last:${id}`);
+            return 1;
+          },
+        },
       },
     });
     const error = await privacy.erasePerson('person-secret-id').catch((e: unknown) => e);
