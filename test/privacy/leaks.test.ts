@@ -8,6 +8,8 @@
  * `toJSON()` — may contain a secret, raw or base64-encoded.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { Agent } from 'node:https';
+import webpush from 'web-push';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HttpResponse, http } from 'msw';
@@ -22,9 +24,11 @@ import { createSendGridEmail } from '../../src/notify/sendgrid/index.js';
 import { createSesEmail } from '../../src/notify/ses/index.js';
 import { createSmtpEmail } from '../../src/notify/smtp/index.js';
 import { createTwilioSms } from '../../src/notify/twilio/index.js';
+import { createWebPush } from '../../src/notify/webpush/index.js';
 import { createStripePayments, STRIPE_API_VERSION } from '../../src/payments/stripe/index.js';
 import { createGoogleApi } from '../calendar/support/google-api.js';
 import { createGraphApi } from '../calendar/support/graph-api.js';
+import { browserSubscription, startPushService } from '../notify/support/push-service.js';
 import { selfSignedLocalhost, startSmtpPeer } from '../notify/support/smtp-peer.js';
 import { createStripeMock } from '../payments/support/stripe-mock.js';
 
@@ -45,6 +49,9 @@ const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const FCM_PEM = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 // One line from the middle of the PEM body: a distinctive piece of the key material.
 const FCM_KEY_LINE = FCM_PEM.split('\n')[5] as string;
+const VAPID = { subject: 'mailto:ops@studio.example', ...webpush.generateVAPIDKeys() };
+const SMTP_WRONG_PASS = 'Wrong-SMTP-Password-LeakCheck-42';
+const TLS = selfSignedLocalhost();
 
 const SECRETS: Record<string, string> = {
   CARD,
@@ -59,6 +66,8 @@ const SECRETS: Record<string, string> = {
   GRAPH_TOKEN,
   FCM_ACCESS,
   FCM_KEY_LINE,
+  VAPID_PRIVATE: VAPID.privateKey,
+  SMTP_WRONG_PASS,
 };
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const NEEDLES: [string, string][] = [
@@ -156,7 +165,12 @@ const server = setupServer(
 
 beforeAll(() => {
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
-  server.listen({ onUnhandledRequest: 'error' });
+  // The local push service and SMTP peer are real servers: let requests to them through.
+  server.listen({
+    onUnhandledRequest: (request, print) => {
+      if (new URL(request.url).hostname !== 'localhost') print.error();
+    },
+  });
 });
 afterAll(() => {
   server.close();
@@ -298,7 +312,7 @@ describe('no secret in logs, spans, hooks or errors, per adapter', () => {
   });
 
   it('smtp: password, against a real SMTP server (wrong password as the failure path)', async () => {
-    const peer = await startSmtpPeer({ tls: selfSignedLocalhost() });
+    const peer = await startSmtpPeer({ tls: TLS });
     try {
       const smtp = (pass: string) =>
         createSmtpEmail({
@@ -307,11 +321,12 @@ describe('no secret in logs, spans, hooks or errors, per adapter', () => {
           auth: { user: peer.user, pass },
           tls: { ca: peer.cert },
           from: 'bookings@studio.example',
+          telemetry,
         });
       const ok = smtp(peer.pass);
       await ok.send(email, { idempotencyKey: 'smtp-ok' });
       await ok.close();
-      const wrong = 'Wrong-SMTP-Password-LeakCheck-42';
+      const wrong = SMTP_WRONG_PASS;
       const bad = smtp(wrong);
       const error = await bad.send(email, { idempotencyKey: 'smtp-bad' }).catch(record);
       await bad.close();
@@ -321,9 +336,30 @@ describe('no secret in logs, spans, hooks or errors, per adapter', () => {
         expect(line).not.toContain(peer.pass);
         expect(line).not.toContain(b64(wrong));
       }
+      expect(exporter.getFinishedSpans().map((span) => span.attributes['switchyard.outcome'])).toEqual(['ok', 'error']);
       assertNoSecret();
     } finally {
       await peer.close();
+    }
+  });
+
+  it('webpush: VAPID private key and the subscription secrets, against a local HTTPS push service', async () => {
+    const service = await startPushService(TLS);
+    const agent = new Agent({ ca: TLS.cert });
+    try {
+      const ua = browserSubscription(`${service.origin}/push/leak-check`);
+      const push = createWebPush({ vapid: VAPID, agent, retry: ONCE, telemetry });
+      const needles = [ua.subscription.keys.auth, ua.subscription.endpoint];
+      await bothPaths(() =>
+        push.send(
+          { channel: 'push', to: { kind: 'webpush', subscription: ua.subscription }, body: 'x' },
+          { idempotencyKey: `w-${Math.random()}` },
+        ),
+      );
+      for (const line of seen) for (const needle of needles) expect(line).not.toContain(needle);
+    } finally {
+      agent.destroy();
+      await service.close();
     }
   });
 });
