@@ -14,6 +14,7 @@
  */
 import { IntegrationError } from '../core/errors.js';
 import { sha256Hex } from '../idempotency/canonical.js';
+import { hmac } from '../webhooks/crypto.js';
 import { createMemoryStore } from '../stores/memory.js';
 import type { Store } from '../stores/store.js';
 import { CHANNELS, type Channel } from './types.js';
@@ -95,8 +96,8 @@ function webCrypto(): Crypto {
   return c;
 }
 
-function toHex(bytes: ArrayBuffer): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function createSuppressionList(options: SuppressionListOptions = {}): SuppressionList {
@@ -115,8 +116,6 @@ export function createSuppressionList(options: SuppressionListOptions = {}): Sup
   } else {
     rawKey = hashKeyBytes(options.hashKey);
   }
-  // Imported once and non-extractable; the raw bytes are not kept beyond this call.
-  const hmacKey = crypto.subtle.importKey('raw', rawKey, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 
   const check = (channel: Channel, address: string) => {
     if (!(CHANNELS as readonly string[]).includes(channel)) throw invalid('channel', `channel must be one of ${CHANNELS.join(', ')}`);
@@ -129,8 +128,9 @@ export function createSuppressionList(options: SuppressionListOptions = {}): Sup
     return personId;
   };
   // The channel is inside the MAC input, so the same string on two channels gives unrelated digests.
-  const digestOf = async (channel: Channel, normalized: string) =>
-    toHex(await crypto.subtle.sign('HMAC', await hmacKey, new TextEncoder().encode(`${channel}\n${normalized}`)));
+  // The shared helper: node:crypto's synchronous HMAC on Node (it sits on every send's path; Web
+  // Crypto's async sign costs far more per call), Web Crypto on edge runtimes. Same digest either way.
+  const digestOf = async (channel: Channel, normalized: string) => toHex(await hmac('SHA-256', rawKey, [`${channel}\n`, normalized]));
   const entryKey = (channel: Channel, digest: string) => `${prefix}${channel}:h:${digest}`;
   const indexKey = (personId: string) => `${prefix}person:${personId}`;
   // The key format before the keyed hash, kept only to migrate from it.

@@ -7,6 +7,7 @@ import { createPrivacyRegistry, IntegrationError, isIntegrationError, type Perso
 import { createPreferences, createSuppressionList } from '../../src/notify/index.js';
 import { createEncryptedTokenStore } from '../../src/oauth/index.js';
 import { createMemoryStore, type Store } from '../../src/stores/index.js';
+import { useWebCryptoOnly } from '../../src/webhooks/crypto.js';
 import { POSTGRES_URL, peerSkipReason, uniqueName } from '../support/peers.js';
 import { connectStore } from '../support/stores.js';
 
@@ -156,6 +157,20 @@ describe('privacy registry on the memory store', () => {
     expect(await createSuppressionList({ store, hashKey: `${HASH_KEY}-other` }).get('email', ADA)).toBeUndefined();
     // The channel is part of the MAC: the same string on another channel is not suppressed.
     expect(await createSuppressionList({ store, hashKey: HASH_KEY }).get('sms', 'ada.lovelace@example.com')).toBeUndefined();
+  });
+
+  it('node:crypto and Web Crypto (edge runtimes) give the same digest, so both see the same entries', async () => {
+    const store = createMemoryStore();
+    await createSuppressionList({ store, hashKey: HASH_KEY }).add('push', 'fcm-token-1', { reason: 'subscription_gone' });
+    useWebCryptoOnly(true);
+    try {
+      const edge = createSuppressionList({ store, hashKey: HASH_KEY });
+      expect(await edge.get('push', 'fcm-token-1')).toMatchObject({ reason: 'subscription_gone' });
+      await edge.add('sms', '+14155550123', { reason: 'sms_stop' });
+    } finally {
+      useWebCryptoOnly(false);
+    }
+    expect(await createSuppressionList({ store, hashKey: HASH_KEY }).get('sms', '+14155550123')).toMatchObject({ reason: 'sms_stop' });
   });
 
   it('migrates plain-address entries written before the keyed hash, when asked to', async () => {
