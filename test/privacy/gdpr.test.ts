@@ -4,7 +4,13 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPrivacyRegistry, IntegrationError, isIntegrationError, type PersonalDataSource } from '../../src/index.js';
-import { createPreferences, createSuppressionList } from '../../src/notify/index.js';
+import {
+  createPreferences,
+  createSuppressionList,
+  createUnsubscribeHandler,
+  createUnsubscribeTokens,
+  unsubscribeUrl,
+} from '../../src/notify/index.js';
 import { createEncryptedTokenStore } from '../../src/oauth/index.js';
 import { createMemoryStore, type Store } from '../../src/stores/index.js';
 import { useWebCryptoOnly } from '../../src/webhooks/crypto.js';
@@ -171,6 +177,24 @@ describe('privacy registry on the memory store', () => {
       useWebCryptoOnly(false);
     }
     expect(await createSuppressionList({ store, hashKey: HASH_KEY }).get('sms', '+14155550123')).toMatchObject({ reason: 'sms_stop' });
+  });
+
+  it('a one-click unsubscribe links the suppression to the person; erasing them keeps them unsubscribed', async () => {
+    const { preferences, suppression, privacy } = setUp(createMemoryStore());
+    const tokens = createUnsubscribeTokens({ keys: [{ id: 'k1', secret: 'an-unsubscribe-secret-of-32-bytes-min' }] });
+    const handler = createUnsubscribeHandler({ tokens, suppression, preferences });
+    const url = unsubscribeUrl(
+      'https://studio.example/unsubscribe',
+      await tokens.create({ channel: 'email', address: ADA, personId: 'ada' }),
+    );
+    expect((await handler(new Request(url, { method: 'POST' }))).status).toBe(200);
+    expect((await privacy.exportPerson('ada')).sources).toMatchObject({
+      'notify.preferences': { email: false },
+      'notify.suppression': [{ channel: 'email', reason: 'unsubscribed' }],
+    });
+    await privacy.erasePerson('ada');
+    expect(await preferences.allows('ada', 'email')).toBe(true);
+    await expect(suppression.assertAllowed('email', ADA)).rejects.toMatchObject({ code: 'permission' });
   });
 
   it('migrates plain-address entries written before the keyed hash, when asked to', async () => {
