@@ -117,6 +117,7 @@ function assertNoSecret() {
 // The stand-ins: the projects' own Google/Graph/Stripe models for success, small handlers for the
 // notify APIs, and a hostile handler in front of everything while `hostile` is on.
 let hostile = false;
+let hostileStatus = 400;
 const google = createGoogleApi({ calendars: [{ id: 'primary', timeZone: 'UTC', primary: true }], now: () => NOW });
 const graph = createGraphApi({ now: () => NOW });
 const stripe = createStripeMock({ apiVersion: STRIPE_API_VERSION, now: () => NOW });
@@ -143,7 +144,7 @@ const server = setupServer(
         name: 'validation_error',
         __type: 'BadRequestException',
       },
-      { status: 400 },
+      { status: hostileStatus },
     );
   }),
   http.post('https://oauth2.googleapis.com/token', () =>
@@ -178,6 +179,7 @@ afterAll(() => {
 });
 beforeEach(() => {
   hostile = false;
+  hostileStatus = 400;
   seen.length = 0;
   exporter.reset();
 });
@@ -304,6 +306,28 @@ describe('no secret in logs, spans, hooks or errors, per adapter', () => {
   it('google calendar: OAuth access token', async () => {
     const calendar = createGoogleCalendar({ auth: GOOGLE_TOKEN, retry: ONCE, telemetry });
     await bothPaths(() => calendar.listCalendars());
+  });
+
+  it('google and outlook with a token provider: a 401 makes them ask for a fresh token, which leaks nowhere either', async () => {
+    const asked: (string | undefined)[] = [];
+    const provider = (token: string) => async (options?: { rejected?: string }) => {
+      asked.push(options?.rejected);
+      return options?.rejected ? `${token}-refreshed` : token;
+    };
+    hostileStatus = 401;
+    for (const calendar of [
+      createGoogleCalendar({ auth: provider(GOOGLE_TOKEN), retry: ONCE, telemetry }),
+      createOutlookCalendar({ auth: provider(GRAPH_TOKEN), retry: ONCE, telemetry }),
+    ]) {
+      hostile = true;
+      const error = await calendar.listCalendars().then(() => undefined, record);
+      hostile = false;
+      expect(error).toMatchObject({ code: 'authentication' });
+    }
+    // Each adapter handed the rejected token back to the provider once: the refresh path ran.
+    expect(asked).toEqual([undefined, GOOGLE_TOKEN, undefined, GRAPH_TOKEN]);
+    assertNoSecret();
+    for (const line of seen) expect(line).not.toContain('-refreshed');
   });
 
   it('outlook calendar: OAuth access token', async () => {
