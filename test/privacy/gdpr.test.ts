@@ -14,7 +14,7 @@ import {
 import { createEncryptedTokenStore } from '../../src/oauth/index.js';
 import { createMemoryStore, type Store } from '../../src/stores/index.js';
 import { useWebCryptoOnly } from '../../src/webhooks/crypto.js';
-import { POSTGRES_URL, peerSkipReason, uniqueName } from '../support/peers.js';
+import { POSTGRES_URL, peerSkipReason, REDIS_URL, uniqueName } from '../support/peers.js';
 import { connectStore } from '../support/stores.js';
 
 const HASH_KEY = 'suppression-hash-key-for-tests-0123456789';
@@ -325,5 +325,25 @@ describe.each(['redis', 'postgres'] as const)('privacy registry on %s', (kind) =
     const { privacy, suppression } = setUp(other);
     expect((await privacy.exportPerson('ada')).sources).toEqual({ oauth: [], 'notify.preferences': {}, 'notify.suppression': [] });
     expect(await suppression.get('email', ADA)).toMatchObject({ reason: 'unsubscribed' });
+    // What is at rest in the real database: no address, no token, whatever was erased or kept.
+    const rows: string[] = [];
+    if (kind === 'postgres') {
+      const { Client } = await import('pg');
+      const admin = new Client({ connectionString: POSTGRES_URL });
+      await admin.connect();
+      const result = await admin.query(`SELECT key, value FROM ${ns}`);
+      await admin.end();
+      for (const row of result.rows as { key: string; value: string }[]) rows.push(row.key, row.value);
+    } else {
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(REDIS_URL);
+      for (const key of await redis.keys(`${ns}:*`)) {
+        const value = (await redis.type(key)) === 'hash' ? JSON.stringify(await redis.hgetall(key)) : String(await redis.get(key));
+        rows.push(key, value);
+      }
+      redis.disconnect();
+    }
+    expect(rows.length).toBeGreaterThan(4);
+    expect(rows.join('\n')).not.toMatch(/lovelace|bob@example|4155550100|ACCESS|REFRESH/i);
   });
 });
