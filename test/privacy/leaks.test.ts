@@ -386,4 +386,63 @@ describe('no secret in logs, spans, hooks or errors, per adapter', () => {
       await service.close();
     }
   });
+
+  it('every adapter also takes a bare `logger` (no spans): failures are logged, redacted', async () => {
+    const aws = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: AWS_SECRET };
+    const calls: [string, () => Promise<unknown>][] = [
+      [
+        'resend',
+        () =>
+          createResendEmail({ apiKey: RESEND_KEY, from: 'a@studio.example', retry: ONCE, logger }).send(email, { idempotencyKey: 'l1' }),
+      ],
+      [
+        'sendgrid',
+        () =>
+          createSendGridEmail({ apiKey: SENDGRID_KEY, from: 'a@studio.example', retry: ONCE, logger }).send(email, {
+            idempotencyKey: 'l2',
+          }),
+      ],
+      [
+        'twilio',
+        () =>
+          createTwilioSms({ accountSid: TWILIO_ACCOUNT, authToken: TWILIO_TOKEN, from: '+14155550199', retry: ONCE, logger }).send(
+            { channel: 'sms', to: '+14155550100', body: 'x' },
+            { idempotencyKey: 'l3' },
+          ),
+      ],
+      [
+        'ses',
+        () =>
+          createSesEmail({ region: 'eu-west-1', credentials: aws, from: 'a@studio.example', retry: ONCE, logger }).send(email, {
+            idempotencyKey: 'l4',
+          }),
+      ],
+      ['google', () => createGoogleCalendar({ auth: GOOGLE_TOKEN, retry: ONCE, logger }).listCalendars()],
+      ['outlook', () => createOutlookCalendar({ auth: GRAPH_TOKEN, retry: ONCE, logger }).listCalendars()],
+    ];
+    hostile = true;
+    for (const [provider, call] of calls) {
+      const before = seen.length;
+      expect(await call().then(() => undefined, record), provider).toBeDefined();
+      expect(
+        seen.slice(before).some((line) => line.startsWith('warn ') && line.includes(`"provider":"${provider}"`)),
+        `${provider} logged its failure`,
+      ).toBe(true);
+    }
+    hostile = false;
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    assertNoSecret();
+  });
+
+  it('logger and telemetry together are refused (which logger would win?)', () => {
+    const both = { telemetry, logger };
+    const attempts = [
+      () => createResendEmail({ apiKey: RESEND_KEY, from: 'a@studio.example', ...both }),
+      () => createWebPush({ vapid: VAPID, ...both }),
+      () => createGoogleCalendar({ auth: GOOGLE_TOKEN, ...both }),
+      () => createOutlookCalendar({ auth: GRAPH_TOKEN, ...both }),
+    ];
+    for (const attempt of attempts)
+      expect(attempt).toThrow(expect.objectContaining({ code: 'invalid_config', details: { field: 'logger' } }));
+  });
 });

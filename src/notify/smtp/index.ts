@@ -14,9 +14,10 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { z } from 'zod';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
 import { sha256Hex } from '../../idempotency/canonical.js';
+import type { Logger } from '../../core/logger.js';
 import type { Telemetry } from '../../core/observability.js';
 import { listUnsubscribeHeaders } from '../consent.js';
-import { isTelemetry } from '../http.js';
+import { adapterTelemetry, isLogger, isTelemetry } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { EmailAddress, Notifier, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress } from '../validate.js';
@@ -57,6 +58,8 @@ const optionsSchema = z
     timeoutMs: z.number().int().positive().optional(),
     /** Spans, counters, hooks and the host logger (`createTelemetry` from `switchyard`). */
     telemetry: z.custom<Telemetry>(isTelemetry).optional(),
+    /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+    logger: z.custom<Logger>(isLogger).optional(),
     /** An already-built nodemailer transporter (then host/auth/pool are ignored). */
     transport: z
       .custom<SmtpTransportLike>(
@@ -89,6 +92,7 @@ export interface SmtpEmail extends Notifier<'email'> {
 
 export function createSmtpEmail(options: SmtpEmailOptions): SmtpEmail {
   const o = parseOptions('createSmtpEmail', optionsSchema, options);
+  const telemetry = adapterTelemetry('createSmtpEmail', o);
   let from: EmailAddress;
   try {
     from = emailAddress(o.from, 'from');
@@ -156,7 +160,7 @@ export function createSmtpEmail(options: SmtpEmailOptions): SmtpEmail {
         };
         return result;
       };
-      return o.telemetry ? o.telemetry.instrument({ provider: PROVIDER, operation: 'email.send' }, deliver) : deliver();
+      return telemetry ? telemetry.instrument({ provider: PROVIDER, operation: 'email.send' }, deliver) : deliver();
     },
     async verify() {
       try {

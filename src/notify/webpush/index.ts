@@ -12,10 +12,11 @@ import webpush from 'web-push';
 import { z } from 'zod';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
 import { sha256Hex } from '../../idempotency/canonical.js';
+import type { Logger } from '../../core/logger.js';
 import type { CallContext, Telemetry } from '../../core/observability.js';
 import { type RetryEvent, retry } from '../../retry/retry.js';
 import { parseRetryAfter } from '../../retry/retry-after.js';
-import { type HttpRetryOptions, isTelemetry } from '../http.js';
+import { type HttpRetryOptions, adapterTelemetry, isLogger, isTelemetry } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { SuppressionList } from '../suppression.js';
 import type { Notifier, NotifyMessage, SendResult } from '../types.js';
@@ -41,6 +42,8 @@ const optionsSchema = z.object({
   now: z.custom<() => number>((v) => typeof v === 'function').optional(),
   /** Spans, counters, hooks and the host logger (`createTelemetry` from `switchyard`). */
   telemetry: z.custom<Telemetry>(isTelemetry).optional(),
+  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+  logger: z.custom<Logger>(isLogger).optional(),
 });
 
 export type WebPushOptions = z.input<typeof optionsSchema>;
@@ -54,6 +57,7 @@ interface WebPushErrorLike {
 
 export function createWebPush(options: WebPushOptions): Notifier<'push'> {
   const o = parseOptions('createWebPush', optionsSchema, options);
+  const telemetry = adapterTelemetry('createWebPush', o);
   const now = o.now ?? Date.now;
 
   return {
@@ -103,15 +107,19 @@ export function createWebPush(options: WebPushOptions): Notifier<'push'> {
             ...(o.retry as HttpRetryOptions | undefined),
             now,
             shouldRetry: (e) => isIntegrationError(e) && (e.code === 'rate_limited' || e.code === 'unavailable'),
-            ...(context ? { onRetry: (e: RetryEvent) => context.retrying({ attempt: e.attempt, delayMs: e.delayMs, error: e.error }) } : {}),
+            ...(context
+              ? { onRetry: (e: RetryEvent) => context.retrying({ attempt: e.attempt, delayMs: e.delayMs, error: e.error }) }
+              : {}),
           },
         );
       // The endpoint URL is a bearer capability for the subscription: it never goes to telemetry.
-      const result = await (o.telemetry ? o.telemetry.instrument({ provider: PROVIDER, operation: 'push.send' }, attempts) : attempts()).catch(async (error: unknown) => {
-        if (isIntegrationError(error) && error.details?.gone === true)
-          await o.suppression?.add('push', subscription.endpoint, { reason: 'subscription_gone', provider: PROVIDER });
-        throw error;
-      });
+      const result = await (telemetry ? telemetry.instrument({ provider: PROVIDER, operation: 'push.send' }, attempts) : attempts()).catch(
+        async (error: unknown) => {
+          if (isIntegrationError(error) && error.details?.gone === true)
+            await o.suppression?.add('push', subscription.endpoint, { reason: 'subscription_gone', provider: PROVIDER });
+          throw error;
+        },
+      );
       // RFC 8030: the push service answers 201 with the push message resource in Location.
       const location = result.headers?.location ?? result.headers?.Location;
       return {
