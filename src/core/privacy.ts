@@ -5,7 +5,7 @@
  * `exportPerson` / `erasePerson`. This registry fans a request out to all of them, so a host
  * answers a data-subject request with one call and cannot forget a store.
  */
-import { IntegrationError } from './errors.js';
+import { IntegrationError, isIntegrationError } from './errors.js';
 
 /** Anything that holds personal data per person: `TokenStore`, `Preferences`, `SuppressionList`, yours. */
 export interface PersonalDataSource {
@@ -71,15 +71,24 @@ export function createPrivacyRegistry(options: PrivacyRegistryOptions = {}): Pri
     assertPersonId(personId);
     const results: Record<string, T> = {};
     const failed: string[] = [];
-    let firstError: unknown;
+    const errors: unknown[] = [];
     for (const [name, source] of sources) {
       try {
         results[name] = await run(source);
       } catch (error) {
         failed.push(name);
-        firstError ??= error;
+        errors.push(error);
       }
     }
+    // A source that refuses the id itself (e.g. the token store allows no spaces) will refuse it
+    // again: say so, instead of an `unavailable` that invites a retry loop.
+    if (failed.length > 0 && errors.every((e) => isIntegrationError(e) && e.code === 'invalid_input')) {
+      throw new IntegrationError('invalid_input', `personId was refused by ${failed.join(', ')}`, {
+        cause: errors[0],
+        details: { field: 'personId', failedSources: failed, completedSources: Object.keys(results) },
+      });
+    }
+    const firstError = errors[0];
     if (failed.length > 0) {
       // The message names sources only: the person id and the cause's text may be personal data.
       throw new IntegrationError('unavailable', `${operation} failed for ${failed.length} source(s): ${failed.join(', ')}`, {

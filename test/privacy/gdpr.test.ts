@@ -251,6 +251,15 @@ describe('privacy registry on the memory store', () => {
     await expect(suppression.add('email', ADA, { reason: 'manual', personId: '' })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
+  it('an id a source refuses (the token store allows no spaces) is invalid_input, not a retryable failure', async () => {
+    const { privacy } = setUp(createMemoryStore());
+    await expect(privacy.erasePerson('ada lovelace')).rejects.toMatchObject({
+      code: 'invalid_input',
+      retryable: false,
+      details: { field: 'personId', failedSources: ['oauth'], completedSources: ['notify.preferences', 'notify.suppression'] },
+    });
+  });
+
   it('a failing source does not stop the others; the error names sources only, never the person', async () => {
     const erased: string[] = [];
     const privacy = createPrivacyRegistry({
