@@ -162,7 +162,8 @@ say(
 const { createDeliveryTracker, createFakeNotifier, createSuppressionList, fallback, listUnsubscribeHeaders } = await import(
   '../src/notify/index.js'
 );
-const suppression = createSuppressionList({ store });
+// The HMAC key for suppression entries comes from the host's secret store in production.
+const suppression = createSuppressionList({ store, hashKey: 'demo-suppression-hash-key-0123456789abcdef' });
 const tracker = createDeliveryTracker({ store, suppression });
 const fakeMail = createFakeNotifier({ provider: 'fake-email', channels: ['email'] });
 const mail = smtpUrl

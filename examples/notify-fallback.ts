@@ -21,7 +21,8 @@ import { createSmtpEmail } from '../src/notify/smtp/index.js';
 import { createMemoryStore } from '../src/stores/index.js';
 
 const store = createMemoryStore(); // use switchyard/stores/redis or /postgres with several processes
-const suppression = createSuppressionList({ store });
+// Suppression entries are keyed by an HMAC of the address: keep SUPPRESSION_HASH_KEY with your other secrets.
+const suppression = createSuppressionList({ store, hashKey: process.env.SUPPRESSION_HASH_KEY ?? 'example-only-hash-key-0123456789abcdef' });
 const tracker = createDeliveryTracker({ store, suppression });
 
 const templates = createTemplates({

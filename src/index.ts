@@ -40,3 +40,11 @@ export {
   type TelemetryOptions,
   type WebhookEvent,
 } from './core/observability.js';
+export {
+  createPrivacyRegistry,
+  type ErasureReport,
+  type PersonalDataSource,
+  type PersonExport,
+  type PrivacyRegistry,
+  type PrivacyRegistryOptions,
+} from './core/privacy.js';

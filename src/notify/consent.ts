@@ -227,7 +227,11 @@ export function createUnsubscribeHandler(options: UnsubscribeHandlerOptions): (r
         `<form method="post"><p>Stop these messages?</p><button type="submit" name="List-Unsubscribe" value="One-Click">Unsubscribe</button></form>`,
       );
     }
-    await options.suppression.add(claims.channel, claims.address, { reason: 'unsubscribed' });
+    // The person id links the entry for GDPR export/erasure (the entry itself outlives an erasure).
+    await options.suppression.add(claims.channel, claims.address, {
+      reason: 'unsubscribed',
+      ...(claims.personId !== undefined ? { personId: claims.personId } : {}),
+    });
     if (options.preferences && claims.personId !== undefined) await options.preferences.set(claims.personId, { [claims.channel]: false });
     await options.onUnsubscribe?.(claims);
     return html(200, 'Unsubscribed', '<p>You are unsubscribed. You will not receive these messages any more.</p>');

@@ -42,6 +42,7 @@ export { failover, roundRobin, type FailoverNotifier, type FailoverOptions, type
 export {
   createSuppressionList,
   type SuppressionEntry,
+  type SuppressionHashKey,
   type SuppressionList,
   type SuppressionListOptions,
   type SuppressionReason,

@@ -16,6 +16,10 @@ export interface Preferences {
   set(personId: string, preferences: ChannelPreferences): Promise<ChannelPreferences>;
   /** A channel the person never turned off is allowed. */
   allows(personId: string, channel: Channel): Promise<boolean>;
+  /** GDPR access request: the person's stored preferences (empty when none were set). */
+  exportPerson(personId: string): Promise<ChannelPreferences>;
+  /** GDPR erasure: forget the person's preferences (every channel allowed again); returns 1 or 0. */
+  erasePerson(personId: string): Promise<number>;
 }
 
 export function createPreferences(options: { store?: Store; keyPrefix?: string } = {}): Preferences {
@@ -40,6 +44,11 @@ export function createPreferences(options: { store?: Store; keyPrefix?: string }
     },
     async allows(personId, channel) {
       return (await get(personId))[channel] !== false;
+    },
+    exportPerson: get,
+    // Preferences are keyed by person id already, so the record is its own per-person index.
+    async erasePerson(personId) {
+      return (await store.delete(key(personId))) ? 1 : 0;
     },
   };
 }

@@ -134,7 +134,7 @@ describe('unsubscribe handler', () => {
 describe('delivery tracker and suppression feedback', () => {
   const setup = () => {
     const store = createMemoryStore();
-    const suppression = createSuppressionList({ store });
+    const suppression = createSuppressionList({ store, hashKey: 'test-suppression-hash-key-0123456789abcdef' });
     const tracker = createDeliveryTracker({ store, suppression });
     const fake = createFakeNotifier();
     return { suppression, tracker, fake };

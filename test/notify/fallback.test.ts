@@ -20,7 +20,7 @@ function setup(now = () => 0) {
   const store = createMemoryStore();
   const email = createFakeNotifier({ provider: 'mail', channels: ['email'] });
   const sms = createFakeNotifier({ provider: 'text', channels: ['sms'] });
-  const suppression = createSuppressionList({ store });
+  const suppression = createSuppressionList({ store, hashKey: 'test-suppression-hash-key-0123456789abcdef' });
   const make = () => fallback([email, sms], { store, suppression, now });
   return { store, email, sms, suppression, make, strategy: make() };
 }
@@ -112,7 +112,7 @@ describe('fallback', () => {
 
   it('a provider-side opt-out (Twilio 21610) is written to the suppression list and the next channel is used', async () => {
     const store = createMemoryStore();
-    const suppression = createSuppressionList({ store });
+    const suppression = createSuppressionList({ store, hashKey: 'test-suppression-hash-key-0123456789abcdef' });
     const sms = createFakeNotifier({ provider: 'twilio', channels: ['sms'] });
     const email = createFakeNotifier({ provider: 'mail', channels: ['email'] });
     sms.failNext(new IntegrationError('permission', 'opted out', { provider: 'twilio', details: { suppressed: true, twilioCode: 21610 } }));

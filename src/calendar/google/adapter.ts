@@ -7,6 +7,7 @@
  */
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { createTelemetry, type Telemetry } from '../../core/observability.js';
 import { retry, type RetryPolicy } from '../../retry/index.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -29,6 +30,8 @@ export interface GoogleCalendarOptions {
   rootUrl?: string;
   retry?: RetryPolicy;
   telemetry?: Telemetry;
+  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+  logger?: Logger;
   /** `maxResults` of change listings (Google: up to 2500). Default 250. */
   pageSize?: number;
 }
@@ -60,7 +63,12 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
   const api =
     options.client ??
     calendar({ version: 'v3', retry: false, ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}) } as Parameters<typeof calendar>[0]);
-  const telemetry = options.telemetry ?? createTelemetry({ openTelemetry: false });
+  if (options.telemetry && options.logger) {
+    throw new IntegrationError('invalid_config', 'pass logger inside telemetry (createTelemetry({ logger })), not both', {
+      details: { field: 'logger' },
+    });
+  }
+  const telemetry = options.telemetry ?? createTelemetry({ openTelemetry: false, ...(options.logger ? { logger: options.logger } : {}) });
   const zones = new Map<string, string>();
 
   async function headers(rejected?: string): Promise<Record<string, string>> {

@@ -10,6 +10,7 @@
  */
 import { Client, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { createTelemetry, type Telemetry } from '../../core/observability.js';
 import { retry, type RetryPolicy } from '../../retry/index.js';
 
@@ -30,6 +31,8 @@ export interface OutlookCalendarOptions {
   client?: Client;
   retry?: RetryPolicy;
   telemetry?: Telemetry;
+  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+  logger?: Logger;
   /** `Prefer: odata.maxpagesize` of delta pages. Default 100. */
   pageSize?: number;
   /** The delta window: days back and ahead of now. Defaults 30 and 365. */
@@ -81,7 +84,12 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
   const rotateDays = num(options.rotateDays, 7, 'rotateDays', futureDays);
   const now = options.now ?? Date.now;
   const client = options.client ?? Client.initWithMiddleware({ middleware: new HTTPMessageHandler() });
-  const telemetry = options.telemetry ?? createTelemetry({ openTelemetry: false });
+  if (options.telemetry && options.logger) {
+    throw new IntegrationError('invalid_config', 'pass logger inside telemetry (createTelemetry({ logger })), not both', {
+      details: { field: 'logger' },
+    });
+  }
+  const telemetry = options.telemetry ?? createTelemetry({ openTelemetry: false, ...(options.logger ? { logger: options.logger } : {}) });
   let mailboxZone: string | undefined;
   let owner = options.ownerEmail;
 

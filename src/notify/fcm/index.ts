@@ -8,8 +8,9 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import type { Telemetry } from '../../core/observability.js';
-import { callProvider, type FetchLike, isTelemetry, notSentOn4xx, withCode } from '../http.js';
+import { callProvider, type FetchLike, adapterTelemetry, isLogger, isTelemetry, notSentOn4xx, withCode } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { SuppressionList } from '../suppression.js';
 import type { Notifier, NotifyMessage, SendResult } from '../types.js';
@@ -37,6 +38,8 @@ const optionsSchema = z.object({
   now: z.custom<() => number>((v) => typeof v === 'function').optional(),
   /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
   telemetry: z.custom<Telemetry>(isTelemetry).optional(),
+  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+  logger: z.custom<Logger>(isLogger).optional(),
 });
 
 export type FcmPushOptions = z.input<typeof optionsSchema>;
@@ -58,6 +61,7 @@ function pemToDer(pem: string): Uint8Array<ArrayBuffer> {
 
 export function createFcmPush(options: FcmPushOptions): Notifier<'push'> {
   const o = parseOptions('createFcmPush', optionsSchema, options);
+  const telemetry = adapterTelemetry('createFcmPush', o);
   const sa = o.serviceAccount;
   const tokenUri = sa.token_uri ?? 'https://oauth2.googleapis.com/token';
   const baseUrl = (o.baseUrl ?? 'https://fcm.googleapis.com').replace(/\/$/, '');
@@ -85,7 +89,7 @@ export function createFcmPush(options: FcmPushOptions): Notifier<'push'> {
     const { body } = await callProvider(
       {
         provider: PROVIDER,
-        telemetry: o.telemetry,
+        telemetry: telemetry,
         operation: 'token.exchange',
         fetch: o.fetch,
         retry: o.retry,
@@ -156,7 +160,7 @@ export function createFcmPush(options: FcmPushOptions): Notifier<'push'> {
         callProvider(
           {
             provider: PROVIDER,
-            telemetry: o.telemetry,
+            telemetry: telemetry,
             operation: 'push.send',
             fetch: o.fetch,
             retry: o.retry,

@@ -7,11 +7,12 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import type { Telemetry } from '../../core/observability.js';
 import { verifyStandardWebhook } from '../../webhooks/providers/standard.js';
 import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
-import { callProvider, type FetchLike, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
+import { callProvider, type FetchLike, adapterTelemetry, isLogger, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { DeliveryEvent, DeliveryStatus, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
@@ -30,6 +31,8 @@ const optionsSchema = z.object({
   now: z.custom<() => number>((v) => typeof v === 'function').optional(),
   /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
   telemetry: z.custom<Telemetry>(isTelemetry).optional(),
+  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+  logger: z.custom<Logger>(isLogger).optional(),
 });
 
 export type ResendEmailOptions = z.input<typeof optionsSchema>;
@@ -38,6 +41,7 @@ const format = (a: EmailAddress) => (a.name ? `${a.name.replace(/[<>"]/g, '')} <
 
 export function createResendEmail(options: ResendEmailOptions): Notifier<'email'> {
   const o = parseOptions('createResendEmail', optionsSchema, options);
+  const telemetry = adapterTelemetry('createResendEmail', o);
   let from: EmailAddress;
   try {
     from = emailAddress(o.from, 'from');
@@ -71,7 +75,7 @@ export function createResendEmail(options: ResendEmailOptions): Notifier<'email'
       const { body } = await callProvider(
         {
           provider: PROVIDER,
-          telemetry: o.telemetry,
+          telemetry: telemetry,
           operation: 'email.send',
           fetch: o.fetch,
           retry: o.retry,
@@ -98,7 +102,7 @@ export function createResendEmail(options: ResendEmailOptions): Notifier<'email'
           details: { field: 'webhookSecret' },
         });
       }
-      const verified = await observeWebhook(o.telemetry, PROVIDER, () => verifyStandardWebhook<ResendEvent>(raw, { secret, now }));
+      const verified = await observeWebhook(telemetry, PROVIDER, () => verifyStandardWebhook<ResendEvent>(raw, { secret, now }));
       const event = toEvent(verified.payload, verified.id);
       return markVerified(event ? [event] : []);
     },

@@ -7,11 +7,12 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import type { Telemetry } from '../../core/observability.js';
 import { verifySendGridWebhook } from '../../webhooks/providers/sendgrid.js';
 import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
-import { callProvider, type FetchLike, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
+import { callProvider, type FetchLike, adapterTelemetry, isLogger, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { DeliveryEvent, DeliveryStatus, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
@@ -33,12 +34,15 @@ const optionsSchema = z.object({
   now: z.custom<() => number>((v) => typeof v === 'function').optional(),
   /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
   telemetry: z.custom<Telemetry>(isTelemetry).optional(),
+  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+  logger: z.custom<Logger>(isLogger).optional(),
 });
 
 export type SendGridEmailOptions = z.input<typeof optionsSchema>;
 
 export function createSendGridEmail(options: SendGridEmailOptions): Notifier<'email'> {
   const o = parseOptions('createSendGridEmail', optionsSchema, options);
+  const telemetry = adapterTelemetry('createSendGridEmail', o);
   let from: EmailAddress;
   try {
     from = emailAddress(o.from, 'from');
@@ -75,7 +79,7 @@ export function createSendGridEmail(options: SendGridEmailOptions): Notifier<'em
       const { response } = await callProvider(
         {
           provider: PROVIDER,
-          telemetry: o.telemetry,
+          telemetry: telemetry,
           operation: 'email.send',
           fetch: o.fetch,
           retry: o.retry,
@@ -104,7 +108,7 @@ export function createSendGridEmail(options: SendGridEmailOptions): Notifier<'em
           details: { field: 'webhookPublicKey' },
         });
       }
-      const verified = await observeWebhook(o.telemetry, PROVIDER, () => verifySendGridWebhook<unknown>(raw, { publicKey, now }));
+      const verified = await observeWebhook(telemetry, PROVIDER, () => verifySendGridWebhook<unknown>(raw, { publicKey, now }));
       if (!Array.isArray(verified.payload))
         throw new IntegrationError('invalid_input', 'the Event Webhook body is not an array of events', {
           provider: PROVIDER,

@@ -8,12 +8,13 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import type { Telemetry } from '../../core/observability.js';
 import { sha256Hex } from '../../idempotency/canonical.js';
 import { type SnsMessage, verifySnsMessage } from '../../webhooks/providers/sns.js';
 import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
-import { callProvider, type FetchLike, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
+import { callProvider, type FetchLike, adapterTelemetry, isLogger, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { DeliveryEvent, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
@@ -38,12 +39,15 @@ const optionsSchema = z.object({
   now: z.custom<() => number>((v) => typeof v === 'function').optional(),
   /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
   telemetry: z.custom<Telemetry>(isTelemetry).optional(),
+  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+  logger: z.custom<Logger>(isLogger).optional(),
 });
 
 export type SesEmailOptions = z.input<typeof optionsSchema>;
 
 export function createSesEmail(options: SesEmailOptions): Notifier<'email'> {
   const o = parseOptions('createSesEmail', optionsSchema, options);
+  const telemetry = adapterTelemetry('createSesEmail', o);
   let from: EmailAddress;
   try {
     from = emailAddress(o.from, 'from');
@@ -86,7 +90,7 @@ export function createSesEmail(options: SesEmailOptions): Notifier<'email'> {
       const json = JSON.stringify(payload);
       // SigV4 signs the time, so each attempt is signed afresh.
       const { body: answer } = await callProvider(
-        { provider: PROVIDER, telemetry: o.telemetry, operation: 'email.send', fetch: o.fetch, retry: o.retry, refine: refineError, now },
+        { provider: PROVIDER, telemetry: telemetry, operation: 'email.send', fetch: o.fetch, retry: o.retry, refine: refineError, now },
         endpoint.href,
         async () => ({
           method: 'POST',
@@ -115,7 +119,7 @@ export function createSesEmail(options: SesEmailOptions): Notifier<'email'> {
       const snsOptions: Parameters<typeof verifySnsMessage>[1] = {};
       if (o.topicArns) snsOptions.topicArns = o.topicArns;
       if (o.fetchCertificate) snsOptions.fetchCertificate = o.fetchCertificate;
-      const { payload, id } = await observeWebhook(o.telemetry, PROVIDER, () => verifySnsMessage<SnsMessage>(raw, snsOptions));
+      const { payload, id } = await observeWebhook(telemetry, PROVIDER, () => verifySnsMessage<SnsMessage>(raw, snsOptions));
       if (payload.Type === 'SubscriptionConfirmation') {
         await o.onSubscriptionConfirmation?.(payload.SubscribeURL);
         return markVerified([]);

@@ -14,7 +14,10 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { z } from 'zod';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
 import { sha256Hex } from '../../idempotency/canonical.js';
+import type { Logger } from '../../core/logger.js';
+import type { Telemetry } from '../../core/observability.js';
 import { listUnsubscribeHeaders } from '../consent.js';
+import { adapterTelemetry, isLogger, isTelemetry } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { EmailAddress, Notifier, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress } from '../validate.js';
@@ -53,6 +56,10 @@ const optionsSchema = z
     dkim: z.object({ domainName: z.string().min(1), keySelector: z.string().min(1), privateKey: z.string().min(1) }).optional(),
     /** Per-connection timeouts, ms. Default 30,000 for connect and greeting, 60,000 for the socket. */
     timeoutMs: z.number().int().positive().optional(),
+    /** Spans, counters, hooks and the host logger (`createTelemetry` from `switchyard`). */
+    telemetry: z.custom<Telemetry>(isTelemetry).optional(),
+    /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+    logger: z.custom<Logger>(isLogger).optional(),
     /** An already-built nodemailer transporter (then host/auth/pool are ignored). */
     transport: z
       .custom<SmtpTransportLike>(
@@ -85,6 +92,7 @@ export interface SmtpEmail extends Notifier<'email'> {
 
 export function createSmtpEmail(options: SmtpEmailOptions): SmtpEmail {
   const o = parseOptions('createSmtpEmail', optionsSchema, options);
+  const telemetry = adapterTelemetry('createSmtpEmail', o);
   let from: EmailAddress;
   try {
     from = emailAddress(o.from, 'from');
@@ -134,8 +142,10 @@ export function createSmtpEmail(options: SmtpEmailOptions): SmtpEmail {
       if (message.replyTo) mail.replyTo = toNodemailer(emailAddress(message.replyTo, 'replyTo'));
       if (message.text !== undefined) mail.text = message.text;
       if (message.html !== undefined) mail.html = message.html;
-      try {
-        const info = await transport.sendMail(mail);
+      const deliver = async () => {
+        const info = await transport.sendMail(mail).catch((error: unknown) => {
+          throw mapSmtpError(error);
+        });
         if (info.rejected?.length)
           throw new IntegrationError('invalid_input', 'the SMTP server refused the recipient', {
             provider: PROVIDER,
@@ -149,9 +159,8 @@ export function createSmtpEmail(options: SmtpEmailOptions): SmtpEmail {
           idempotencyKey: key,
         };
         return result;
-      } catch (error) {
-        throw mapSmtpError(error);
-      }
+      };
+      return telemetry ? telemetry.instrument({ provider: PROVIDER, operation: 'email.send' }, deliver) : deliver();
     },
     async verify() {
       try {

@@ -8,10 +8,11 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import type { Telemetry } from '../../core/observability.js';
 import { verifyTwilioWebhook } from '../../webhooks/providers/twilio.js';
 import type { RawWebhook } from '../../webhooks/types.js';
-import { callProvider, type FetchLike, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
+import { callProvider, type FetchLike, adapterTelemetry, isLogger, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { ConsentEvent, DeliveryEvent, DeliveryStatus, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, isE164 } from '../validate.js';
@@ -44,6 +45,8 @@ const optionsSchema = z
     now: z.custom<() => number>((v) => typeof v === 'function').optional(),
     /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
     telemetry: z.custom<Telemetry>(isTelemetry).optional(),
+    /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+    logger: z.custom<Logger>(isLogger).optional(),
   })
   .refine((o) => o.from !== undefined || o.messagingServiceSid !== undefined, {
     message: 'pass from or messagingServiceSid',
@@ -59,6 +62,7 @@ const HELP = new Set(['HELP', 'INFO']);
 
 export function createTwilioSms(options: TwilioSmsOptions): Notifier<'sms'> {
   const o = parseOptions('createTwilioSms', optionsSchema, options);
+  const telemetry = adapterTelemetry('createTwilioSms', o);
   if (o.from !== undefined && !isE164(o.from) && !/^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(o.from)) {
     throw new IntegrationError('invalid_config', 'createTwilioSms: from must be an E.164 number or an alphanumeric sender id', {
       details: { field: 'from' },
@@ -84,7 +88,7 @@ export function createTwilioSms(options: TwilioSmsOptions): Notifier<'sms'> {
       else if (from) form.set('From', from);
       if (o.statusCallback) form.set('StatusCallback', o.statusCallback);
       const { body } = await callProvider(
-        { provider: PROVIDER, telemetry: o.telemetry, operation: 'sms.send', fetch: o.fetch, retry: o.retry, refine: refineError, now },
+        { provider: PROVIDER, telemetry: telemetry, operation: 'sms.send', fetch: o.fetch, retry: o.retry, refine: refineError, now },
         `${baseUrl}/2010-04-01/Accounts/${o.accountSid}/Messages.json`,
         () => ({
           method: 'POST',
@@ -101,7 +105,7 @@ export function createTwilioSms(options: TwilioSmsOptions): Notifier<'sms'> {
       const verifyOptions: { authToken: string; url?: string } = { authToken: o.authToken };
       const url = o.webhookUrl ?? raw.url;
       if (url !== undefined) verifyOptions.url = url;
-      const { payload } = await observeWebhook(o.telemetry, PROVIDER, () =>
+      const { payload } = await observeWebhook(telemetry, PROVIDER, () =>
         verifyTwilioWebhook<Record<string, string | string[]>>(raw, verifyOptions),
       );
       const p = (name: string) => {

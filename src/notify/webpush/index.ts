@@ -12,9 +12,11 @@ import webpush from 'web-push';
 import { z } from 'zod';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
 import { sha256Hex } from '../../idempotency/canonical.js';
-import { retry } from '../../retry/retry.js';
+import type { Logger } from '../../core/logger.js';
+import type { CallContext, Telemetry } from '../../core/observability.js';
+import { type RetryEvent, retry } from '../../retry/retry.js';
 import { parseRetryAfter } from '../../retry/retry-after.js';
-import type { HttpRetryOptions } from '../http.js';
+import { type HttpRetryOptions, adapterTelemetry, isLogger, isTelemetry } from '../http.js';
 import { parseOptions } from '../options.js';
 import type { SuppressionList } from '../suppression.js';
 import type { Notifier, NotifyMessage, SendResult } from '../types.js';
@@ -38,6 +40,10 @@ const optionsSchema = z.object({
   timeoutMs: z.number().int().positive().optional(),
   retry: z.record(z.string(), z.unknown()).optional(),
   now: z.custom<() => number>((v) => typeof v === 'function').optional(),
+  /** Spans, counters, hooks and the host logger (`createTelemetry` from `switchyard`). */
+  telemetry: z.custom<Telemetry>(isTelemetry).optional(),
+  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+  logger: z.custom<Logger>(isLogger).optional(),
 });
 
 export type WebPushOptions = z.input<typeof optionsSchema>;
@@ -51,6 +57,7 @@ interface WebPushErrorLike {
 
 export function createWebPush(options: WebPushOptions): Notifier<'push'> {
   const o = parseOptions('createWebPush', optionsSchema, options);
+  const telemetry = adapterTelemetry('createWebPush', o);
   const now = o.now ?? Date.now;
 
   return {
@@ -81,26 +88,38 @@ export function createWebPush(options: WebPushOptions): Notifier<'push'> {
         timeout: o.timeoutMs ?? 30_000,
       };
       if (o.agent) requestOptions.agent = o.agent as webpush.RequestOptions['agent'];
-      const result = await retry(
-        async () => {
-          try {
-            return await webpush.sendNotification(subscription, pushPayload(message), requestOptions);
-          } catch (error) {
-            throw mapError(error, now);
-          }
+      const attempts = (context?: CallContext) =>
+        retry(
+          async () => {
+            try {
+              const sent = await webpush.sendNotification(subscription, pushPayload(message), requestOptions);
+              context?.setStatus(sent.statusCode);
+              return sent;
+            } catch (error) {
+              const mapped = mapError(error, now);
+              if (mapped.status !== undefined) context?.setStatus(mapped.status);
+              throw mapped;
+            }
+          },
+          {
+            maxAttempts: 3,
+            baseDelayMs: 500,
+            ...(o.retry as HttpRetryOptions | undefined),
+            now,
+            shouldRetry: (e) => isIntegrationError(e) && (e.code === 'rate_limited' || e.code === 'unavailable'),
+            ...(context
+              ? { onRetry: (e: RetryEvent) => context.retrying({ attempt: e.attempt, delayMs: e.delayMs, error: e.error }) }
+              : {}),
+          },
+        );
+      // The endpoint URL is a bearer capability for the subscription: it never goes to telemetry.
+      const result = await (telemetry ? telemetry.instrument({ provider: PROVIDER, operation: 'push.send' }, attempts) : attempts()).catch(
+        async (error: unknown) => {
+          if (isIntegrationError(error) && error.details?.gone === true)
+            await o.suppression?.add('push', subscription.endpoint, { reason: 'subscription_gone', provider: PROVIDER });
+          throw error;
         },
-        {
-          maxAttempts: 3,
-          baseDelayMs: 500,
-          ...(o.retry as HttpRetryOptions | undefined),
-          now,
-          shouldRetry: (e) => isIntegrationError(e) && (e.code === 'rate_limited' || e.code === 'unavailable'),
-        },
-      ).catch(async (error: unknown) => {
-        if (isIntegrationError(error) && error.details?.gone === true)
-          await o.suppression?.add('push', subscription.endpoint, { reason: 'subscription_gone', provider: PROVIDER });
-        throw error;
-      });
+      );
       // RFC 8030: the push service answers 201 with the push message resource in Location.
       const location = result.headers?.location ?? result.headers?.Location;
       return {
