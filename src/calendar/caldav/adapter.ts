@@ -41,6 +41,7 @@ import {
   parseCalendar,
   readResource,
   readTime,
+  serializeCalendar,
   setPartstat,
   writeTime,
   X_FINGERPRINT,
@@ -172,9 +173,14 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
   }
 
   function discover(): Promise<DAVAccount> {
-    account ??= call('discover', () =>
-      createAccount({ account: { serverUrl: server.href, accountType: 'caldav' }, headers, fetch: fetchImpl }),
-    ).catch((error: unknown) => {
+    account ??= call('discover', async () => {
+      // tsdav's discovery throws untyped errors; one PROPFIND first turns 401/403/5xx into ours.
+      davCheck(
+        await propfind({ url: server.href, props: { 'd:current-user-principal': {} }, depth: '0', headers, fetch: fetchImpl }),
+        'discover',
+      );
+      return createAccount({ account: { serverUrl: server.href, accountType: 'caldav' }, headers, fetch: fetchImpl });
+    }).catch((error: unknown) => {
       account = undefined;
       throw isIntegrationError(error)
         ? error
@@ -208,7 +214,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
   async function put(calendarId: string, id: string, cal: ICAL.Component, etag: string | undefined, operation: string): Promise<string> {
     ensureTimezones(cal);
     const url = eventUrl(calendarId, id);
-    const data = cal.toString();
+    const data = serializeCalendar(cal);
     const h = { ...headers, 'Content-Type': 'text/calendar; charset=utf-8' };
     const res =
       etag === undefined

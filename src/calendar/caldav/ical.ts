@@ -42,6 +42,21 @@ export function parseCalendar(text: string): ICAL.Component {
   }
 }
 
+/**
+ * The resource as iCalendar text. ical.js folds at `foldLength` octets counted before the leading
+ * space of a continuation line, so its default (75) yields 76-octet lines: 74 keeps every line
+ * within RFC 5545's 75. Set only for this synchronous call, so a host's own ical.js use is unaffected.
+ */
+export function serializeCalendar(cal: ICAL.Component): string {
+  const previous = ICAL.foldLength;
+  ICAL.foldLength = 74;
+  try {
+    return cal.toString();
+  } finally {
+    ICAL.foldLength = previous;
+  }
+}
+
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 function localString(t: ICAL.Time): string {
