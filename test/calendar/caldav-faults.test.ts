@@ -37,7 +37,9 @@ describe.skipIf(skip)('caldav faults on Radicale', () => {
     const seen: string[] = [];
     const fetchWithFaults: typeof fetch = async (input, init = {}) => {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      seen.push(`${init.method ?? 'GET'} ${String(init.body ?? '').includes('sync-collection') ? 'sync-collection' : ''}`.trim());
+      const body = String(init.body ?? '');
+      const report = ['sync-collection', 'free-busy-query'].find((r) => body.includes(r)) ?? '';
+      seen.push(`${init.method ?? 'GET'} ${report}`.trim());
       const injected = fault(url, init);
       if (injected) return injected;
       return fetch(input, init);
@@ -105,5 +107,49 @@ describe.skipIf(skip)('caldav faults on Radicale', () => {
       init.method === 'GET' ? new Response('BEGIN:VCALENDAR\r\nthis is not ical', { status: 200, headers: { ETag: '"x"' } }) : undefined,
     );
     await expect(provider.getEvent(calendarId, 'abcdefgh')).rejects.toMatchObject({ code: 'provider_error' });
+  });
+
+  it('uses free-busy-query where the server answers it, and events where it does not (asked once)', async () => {
+    const vfreebusy = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//server//EN',
+      'BEGIN:VFREEBUSY',
+      'DTSTAMP:20260301T000000Z',
+      'DTSTART:20260302T000000Z',
+      'DTEND:20260303T000000Z',
+      'FREEBUSY;FBTYPE=BUSY:20260302T170000Z/PT1H,20260302T200000Z/20260302T210000Z',
+      'FREEBUSY;FBTYPE=FREE:20260302T220000Z/PT1H',
+      'END:VFREEBUSY',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    const withQuery = await setup((_url, init) =>
+      String(init.body ?? '').includes('free-busy-query')
+        ? new Response(vfreebusy, { status: 200, headers: { 'Content-Type': 'text/calendar' } })
+        : undefined,
+    );
+    const fb = await withQuery.provider.freeBusy({
+      calendarIds: [withQuery.calendarId],
+      from: '2026-03-02T00:00:00Z',
+      to: '2026-03-03T00:00:00Z',
+    });
+    expect(fb[withQuery.calendarId]?.busy.map((b) => [b.start, b.end])).toEqual([
+      ['2026-03-02T17:00:00.000Z', '2026-03-02T18:00:00.000Z'],
+      ['2026-03-02T20:00:00.000Z', '2026-03-02T21:00:00.000Z'],
+    ]);
+
+    // Real Radicale: no free-busy-query, so the busy time comes from the events, and the REPORT is not repeated.
+    const plain = await setup(() => undefined);
+    await plain.provider.createEvent(plain.calendarId, { ...base, title: 'busy' });
+    for (let i = 0; i < 2; i++) {
+      const r = await plain.provider.freeBusy({
+        calendarIds: [plain.calendarId],
+        from: '2026-03-02T00:00:00Z',
+        to: '2026-03-03T00:00:00Z',
+      });
+      expect(r[plain.calendarId]?.busy.map((b) => [b.start, b.end])).toEqual([['2026-03-02T17:00:00.000Z', '2026-03-02T18:00:00.000Z']]);
+    }
+    expect(plain.seen.filter((s) => s === 'REPORT free-busy-query')).toHaveLength(1);
   });
 });

@@ -20,6 +20,7 @@ import {
   type DAVResponse,
   deleteObject,
   fetchCalendars,
+  freeBusyQuery,
   propfind,
   syncCollection,
   updateObject,
@@ -39,6 +40,7 @@ import {
   newOverride,
   newResource,
   parseCalendar,
+  readFreeBusy,
   readResource,
   readTime,
   serializeCalendar,
@@ -137,6 +139,8 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
   const ownerEmail = options.ownerEmail;
   let account: Promise<DAVAccount> | undefined;
   const zones = new Map<string, string>();
+  /** Calendars whose server answered free-busy-query with no VFREEBUSY (Radicale): computed from events. */
+  const noFreeBusyQuery = new Set<string>();
   /** Servers found not to support sync-collection (auto mode). */
   const noSyncCollection = new Set<string>();
 
@@ -379,6 +383,35 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
     return pageOut(changes, changed.slice(pageSize), (h) => ({ t: 'cpage', e: now, h, f: full }), { t: 'ctag', e: now }, full);
   }
 
+  /**
+   * Busy spans from the server's `free-busy-query` REPORT (RFC 4791 §7.10), or undefined when it
+   * has none: the answer is then computed from the events, and the server is not asked again.
+   */
+  async function serverFreeBusy(calendarId: string, from: string, to: string): Promise<{ start: number; end: number }[] | undefined> {
+    const url = calendarUrl(calendarId);
+    if (noFreeBusyQuery.has(url)) return undefined;
+    const response = await call('free-busy-query', async () => {
+      let r: DAVResponse;
+      try {
+        r = await freeBusyQuery({ url, timeRange: { start: from, end: to }, depth: '1', headers, fetch: fetchImpl });
+      } catch (error) {
+        // A network failure is real (retried); tsdav throwing because it found no answer means "not supported".
+        if (error instanceof TypeError) throw error;
+        return undefined;
+      }
+      const status = r.status ?? 0;
+      if (status === 401 || status === 429 || status >= 500)
+        throw mapCalDavStatus(status, 'free-busy-query', typeof r.raw === 'string' ? r.raw : '');
+      return r;
+    });
+    const raw = typeof response?.raw === 'string' ? response.raw : '';
+    if (!response?.ok || !raw.includes('BEGIN:VFREEBUSY')) {
+      noFreeBusyQuery.add(url);
+      return undefined;
+    }
+    return readFreeBusy(parseCalendar(raw));
+  }
+
   const provider: CalendarProvider = {
     name: 'caldav',
 
@@ -566,15 +599,17 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       if (!Array.isArray(request.calendarIds) || request.calendarIds.length === 0) {
         throw new IntegrationError('invalid_input', 'calendarIds must be a non-empty array', { details: { field: 'calendarIds' } });
       }
-      // Computed from the events (expanded client-side): Radicale and many servers have no free-busy-query.
+      // free-busy-query where the server has it; otherwise computed from the events, expanded
+      // client-side (Radicale and many servers have no free-busy-query).
       const result: FreeBusyResult = {};
       for (const id of request.calendarIds) {
         try {
           const zone = await zoneOf(id);
-          const events = await provider.listEvents(id, { from: request.from, to: request.to, expand: true });
-          const spans = events
-            .filter((e) => e.transparency === 'opaque' && e.status !== 'cancelled')
-            .map((e) => eventSpan(e, zone))
+          const fromServer = await serverFreeBusy(id, request.from, request.to);
+          const events = fromServer ? [] : await provider.listEvents(id, { from: request.from, to: request.to, expand: true });
+          const spans = (
+            fromServer ?? events.filter((e) => e.transparency === 'opaque' && e.status !== 'cancelled').map((e) => eventSpan(e, zone))
+          )
             .map((s) => ({ start: Math.max(s.start, window.from), end: Math.min(s.end, window.to) }))
             .filter((s) => s.end > s.start);
           result[id] = {

@@ -319,3 +319,19 @@ export function readResource(
   }
   return out;
 }
+
+/** Busy periods (FBTYPE BUSY, BUSY-TENTATIVE, BUSY-UNAVAILABLE; FREE skipped) of a free-busy-query answer, epoch ms. */
+export function readFreeBusy(cal: ICAL.Component): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  for (const vfb of cal.getAllSubcomponents('vfreebusy')) {
+    for (const prop of vfb.getAllProperties('freebusy')) {
+      if (String(prop.getParameter('fbtype') ?? 'BUSY').toUpperCase() === 'FREE') continue;
+      for (const value of prop.getValues()) {
+        const period = value as ICAL.Period;
+        if (!period || typeof period.getEnd !== 'function') continue;
+        out.push({ start: period.start.toJSDate().getTime(), end: period.getEnd().toJSDate().getTime() });
+      }
+    }
+  }
+  return out;
+}
