@@ -152,4 +152,36 @@ describe.skipIf(skip)('caldav faults on Radicale', () => {
     }
     expect(plain.seen.filter((s) => s === 'REPORT free-busy-query')).toHaveLength(1);
   });
+
+  it('an update without an etag survives a concurrent writer (re-read and re-applied); with one it is precondition_failed', async () => {
+    let other: (() => Promise<unknown>) | undefined;
+    const { provider, calendarId } = await setup(() => undefined);
+    const created = await provider.createEvent(calendarId, { ...base, title: 'v1' });
+    // A wrapper that lets another client write between our read and our PUT, once.
+    const raced = createCalDavCalendarWithHook(calendarId, async () => {
+      const run = other;
+      other = undefined;
+      await run?.();
+    });
+    other = () => provider.updateEvent(calendarId, created.id, { location: 'Room 9' });
+    const updated = await raced.updateEvent(calendarId, created.id, { title: 'v2' });
+    expect(updated).toMatchObject({ title: 'v2', location: 'Room 9' });
+    const fresh = await provider.getEvent(calendarId, created.id);
+    other = () => provider.updateEvent(calendarId, created.id, { location: 'Room 10' });
+    await expect(raced.updateEvent(calendarId, created.id, { title: 'v3' }, { etag: fresh.etag })).rejects.toMatchObject({
+      code: 'precondition_failed',
+    });
+    expect(await provider.getEvent(calendarId, created.id)).toMatchObject({ title: 'v2', location: 'Room 10' });
+  });
+
+  function createCalDavCalendarWithHook(_calendarId: string, beforePut: () => Promise<void>) {
+    return createCalDavCalendar({
+      serverUrl: server.url,
+      credentials: { username: USER, password: 'unused' },
+      fetch: async (input, init = {}) => {
+        if (init.method === 'PUT') await beforePut();
+        return fetch(input, init);
+      },
+    });
+  }
 });

@@ -412,6 +412,21 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
     return readFreeBusy(parseCalendar(raw));
   }
 
+  /**
+   * A read-modify-write of a resource, PUT with If-Match on the etag it read. When the caller gave
+   * no etag of its own, a 412 only means another client wrote in between: read again and re-apply
+   * (a few times). With the caller's etag, the 412 is the caller's answer.
+   */
+  async function readModifyWrite<T>(callerEtag: string | undefined, run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        if (callerEtag !== undefined || attempt >= 3 || !isIntegrationError(error) || error.code !== 'precondition_failed') throw error;
+      }
+    }
+  }
+
   const provider: CalendarProvider = {
     name: 'caldav',
 
@@ -489,52 +504,57 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       assertId(eventId, 'eventId');
       const parsed = parseEventPatch(patch);
       if (parsed.start && parsed.end) assertRange(parsed.start, parsed.end);
-      const current = await readEvent(calendarId, eventId);
-      if (opts?.etag !== undefined && opts.etag !== current.etag) {
-        throw new IntegrationError('precondition_failed', 'the event changed since its etag was read', { provider: 'caldav', status: 412 });
-      }
-      const { cal } = current;
-      let target: ICAL.Component | undefined;
-      if (current.event.recurringEventId && current.event.originalStart) {
-        // An occurrence: edit its override, creating one (RECURRENCE-ID) from the master when needed.
-        const key = originalKey(current.event.originalStart);
-        const zone = await zoneOf(calendarId);
-        target = cal.getAllSubcomponents('vevent').find((v) => {
-          const rid = v.getFirstProperty('recurrence-id');
-          return rid !== null && originalKey(readTime(rid, zone)) === key;
-        });
-        if (!target) {
-          const master = masterOf(cal);
-          if (!master) throw new IntegrationError('not_found', 'series master missing', { provider: 'caldav', status: 404 });
-          const {
-            id: _i,
-            etag: _e,
-            calendarId: _c,
-            iCalUID: _u,
-            updated: _up,
-            organizer: _o,
-            recurringEventId: _m,
-            originalStart,
-            recurrence: _r,
-            conferenceUrl: _cu,
-            attendees,
-            ...fields
-          } = current.event;
-          target = newOverride(master, originalStart as EventTime, {
-            ...fields,
-            attendees: attendees.map((x) => ({
-              email: x.email,
-              ...(x.displayName ? { displayName: x.displayName } : {}),
-              ...(x.optional ? { optional: true } : {}),
-            })),
+      return readModifyWrite(opts?.etag, async () => {
+        const current = await readEvent(calendarId, eventId);
+        if (opts?.etag !== undefined && opts.etag !== current.etag) {
+          throw new IntegrationError('precondition_failed', 'the event changed since its etag was read', {
+            provider: 'caldav',
+            status: 412,
           });
-          cal.addSubcomponent(target);
         }
-      } else target = masterOf(cal);
-      if (!target) throw new IntegrationError('not_found', 'event missing', { provider: 'caldav', status: 404 });
-      applyFields(target, parsed, ownerEmail ? { ownerEmail } : {});
-      await put(calendarId, current.masterId, cal, current.etag, 'update');
-      return this.getEvent(calendarId, eventId);
+        const { cal } = current;
+        let target: ICAL.Component | undefined;
+        if (current.event.recurringEventId && current.event.originalStart) {
+          // An occurrence: edit its override, creating one (RECURRENCE-ID) from the master when needed.
+          const key = originalKey(current.event.originalStart);
+          const zone = await zoneOf(calendarId);
+          target = cal.getAllSubcomponents('vevent').find((v) => {
+            const rid = v.getFirstProperty('recurrence-id');
+            return rid !== null && originalKey(readTime(rid, zone)) === key;
+          });
+          if (!target) {
+            const master = masterOf(cal);
+            if (!master) throw new IntegrationError('not_found', 'series master missing', { provider: 'caldav', status: 404 });
+            const {
+              id: _i,
+              etag: _e,
+              calendarId: _c,
+              iCalUID: _u,
+              updated: _up,
+              organizer: _o,
+              recurringEventId: _m,
+              originalStart,
+              recurrence: _r,
+              conferenceUrl: _cu,
+              attendees,
+              ...fields
+            } = current.event;
+            target = newOverride(master, originalStart as EventTime, {
+              ...fields,
+              attendees: attendees.map((x) => ({
+                email: x.email,
+                ...(x.displayName ? { displayName: x.displayName } : {}),
+                ...(x.optional ? { optional: true } : {}),
+              })),
+            });
+            cal.addSubcomponent(target);
+          }
+        } else target = masterOf(cal);
+        if (!target) throw new IntegrationError('not_found', 'event missing', { provider: 'caldav', status: 404 });
+        applyFields(target, parsed, ownerEmail ? { ownerEmail } : {});
+        await put(calendarId, current.masterId, cal, current.etag, 'update');
+        return this.getEvent(calendarId, eventId);
+      });
     },
 
     async deleteEvent(calendarId, eventId, opts) {
@@ -543,9 +563,16 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       const m = INSTANCE_SUFFIX.exec(eventId);
       if (!m) {
         const url = eventUrl(calendarId, eventId);
+        let attempts = 0;
         await call(
           'delete',
-          async () => check(await deleteObject({ url, ...(opts?.etag ? { etag: opts.etag } : {}), headers, fetch: fetchImpl }), 'delete'),
+          async () => {
+            attempts += 1;
+            const res = await deleteObject({ url, ...(opts?.etag ? { etag: opts.etag } : {}), headers, fetch: fetchImpl });
+            // Retried after a lost answer, the resource is gone: our first attempt worked.
+            if (attempts > 1 && res.status === 404) return res;
+            return check(res, 'delete');
+          },
           {
             mutation: true,
             ...(opts?.etag ? {} : { idempotencyKey: `delete:${eventId}` }),
@@ -554,25 +581,30 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
         return;
       }
       // One occurrence: an EXDATE on the master (and its override removed), guarded by the resource etag.
-      const current = await readEvent(calendarId, eventId);
-      if (opts?.etag !== undefined && opts.etag !== current.etag) {
-        throw new IntegrationError('precondition_failed', 'the event changed since its etag was read', { provider: 'caldav', status: 412 });
-      }
-      const original = current.event.originalStart;
-      const master = masterOf(current.cal);
-      if (!original || !master) throw new IntegrationError('not_found', `no occurrence ${eventId}`, { provider: 'caldav', status: 404 });
-      const zone = await zoneOf(calendarId);
-      for (const v of current.cal.getAllSubcomponents('vevent')) {
-        const rid = v.getFirstProperty('recurrence-id');
-        if (rid && originalKey(readTime(rid, zone)) === originalKey(original)) current.cal.removeSubcomponent(v);
-      }
-      const tmp = masterOf(current.cal) as ICAL.Component;
-      const before = tmp.getAllProperties('exdate').map((p) => p.toICALString());
-      writeTime(tmp, 'exdate', original, false);
-      const after = tmp.getAllProperties('exdate');
-      // Deleting the same occurrence twice must not stack identical EXDATEs.
-      if (before.includes(after[after.length - 1]?.toICALString() ?? '')) tmp.removeProperty(after[after.length - 1] as ICAL.Property);
-      await put(calendarId, current.masterId, current.cal, current.etag, 'delete-occurrence');
+      await readModifyWrite(opts?.etag, async () => {
+        const current = await readEvent(calendarId, eventId);
+        if (opts?.etag !== undefined && opts.etag !== current.etag) {
+          throw new IntegrationError('precondition_failed', 'the event changed since its etag was read', {
+            provider: 'caldav',
+            status: 412,
+          });
+        }
+        const original = current.event.originalStart;
+        const master = masterOf(current.cal);
+        if (!original || !master) throw new IntegrationError('not_found', `no occurrence ${eventId}`, { provider: 'caldav', status: 404 });
+        const zone = await zoneOf(calendarId);
+        for (const v of current.cal.getAllSubcomponents('vevent')) {
+          const rid = v.getFirstProperty('recurrence-id');
+          if (rid && originalKey(readTime(rid, zone)) === originalKey(original)) current.cal.removeSubcomponent(v);
+        }
+        const tmp = masterOf(current.cal) as ICAL.Component;
+        const before = tmp.getAllProperties('exdate').map((p) => p.toICALString());
+        writeTime(tmp, 'exdate', original, false);
+        const after = tmp.getAllProperties('exdate');
+        // Deleting the same occurrence twice must not stack identical EXDATEs.
+        if (before.includes(after[after.length - 1]?.toICALString() ?? '')) tmp.removeProperty(after[after.length - 1] as ICAL.Property);
+        await put(calendarId, current.masterId, current.cal, current.etag, 'delete-occurrence');
+      });
     },
 
     async respondToEvent(calendarId, eventId, opts) {
@@ -583,15 +615,17 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       }
       if (!ownerEmail)
         throw new IntegrationError('invalid_config', 'respondToEvent needs ownerEmail', { details: { field: 'ownerEmail' } });
-      const current = await readEvent(calendarId, INSTANCE_SUFFIX.exec(eventId)?.[1] ?? eventId);
-      const master = masterOf(current.cal);
-      if (!master || !setPartstat(master, ownerEmail, opts.response)) {
-        throw new IntegrationError('invalid_input', 'the calendar owner is not an attendee of this event', {
-          details: { field: 'eventId' },
-        });
-      }
-      await put(calendarId, current.masterId, current.cal, current.etag, 'respond');
-      return this.getEvent(calendarId, eventId);
+      return readModifyWrite(undefined, async () => {
+        const current = await readEvent(calendarId, INSTANCE_SUFFIX.exec(eventId)?.[1] ?? eventId);
+        const master = masterOf(current.cal);
+        if (!master || !setPartstat(master, ownerEmail, opts.response)) {
+          throw new IntegrationError('invalid_input', 'the calendar owner is not an attendee of this event', {
+            details: { field: 'eventId' },
+          });
+        }
+        await put(calendarId, current.masterId, current.cal, current.etag, 'respond');
+        return this.getEvent(calendarId, eventId);
+      });
     },
 
     async freeBusy(request) {
