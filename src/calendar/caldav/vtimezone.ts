@@ -43,6 +43,20 @@ function transitions(zone: string, from: number, to: number): { at: number; befo
  * gets a single STANDARD observance at its fixed offset.
  */
 export function buildVtimezone(zone: string, fromYear: number, toYear: number): ICAL.Component {
+  // Probing a zone costs tens of milliseconds for a ten-year span: a process builds each once.
+  const key = `${zone}|${fromYear}|${toYear}`;
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = generate(zone, fromYear, toYear).toString();
+    if (cache.size >= 256) cache.delete(cache.keys().next().value as string);
+    cache.set(key, text);
+  }
+  return new ICAL.Component(ICAL.parse(text));
+}
+
+const cache = new Map<string, string>();
+
+function generate(zone: string, fromYear: number, toYear: number): ICAL.Component {
   const vtz = new ICAL.Component('vtimezone');
   vtz.addPropertyWithValue('tzid', zone);
   const from = Date.UTC(fromYear, 0, 1);
