@@ -161,6 +161,13 @@ describe.skipIf(skip)('caldav on Radicale', () => {
       ]);
       const full = await drainChanges(a, calendarId);
       expect(full.changes.filter((c) => c.type === 'upsert')).toHaveLength(2);
+      // The id reaches the same object for reads and writes, though its name is not `<id>.ics`.
+      expect((await a.getEvent(calendarId, 'foreign-object')).title).toBe('Daily, with comma');
+      await a.updateEvent(calendarId, 'foreign-object', { location: 'Here' });
+      expect((await fetch(`${url}foreign-object`, { headers })).status).toBe(200);
+      expect(await (await fetch(`${url}foreign-object.ics`, { headers })).status).toBe(404);
+      await a.deleteEvent(calendarId, 'foreign-object');
+      expect((await fetch(`${url}foreign-object`, { headers })).status).toBe(404);
     });
 
     it('ctag + etag fallback: full listing, then only what changed, deletions included, in pages', async () => {

@@ -194,8 +194,25 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
   }
 
   const calendarUrl = (calendarId: string) => new URL(calendarId.endsWith('/') ? calendarId : `${calendarId}/`, server).href;
-  const eventUrl = (calendarId: string, id: string) => new URL(`${encodeURIComponent(id)}.ics`, calendarUrl(calendarId)).href;
-  const idOfHref = (href: string) => decodeURIComponent(href.replace(/\/$/, '').split('/').pop() ?? '').replace(/\.ics$/i, '');
+  /**
+   * Objects other clients stored under a name that is not `<id>.ics` keep their href: the id is the
+   * name (without `.ics`), and the href seen in a listing is remembered so getEvent/update/delete
+   * reach the same object. (Unlisted in this process, such an id is looked up as `<id>.ics`.)
+   */
+  const foreignHrefs = new Map<string, string>();
+  const eventUrl = (calendarId: string, id: string) =>
+    foreignHrefs.get(`${calendarUrl(calendarId)}|${id}`) ?? new URL(`${encodeURIComponent(id)}.ics`, calendarUrl(calendarId)).href;
+  const idOfHref = (calendarId: string, href: string) => {
+    const name = decodeURIComponent(href.replace(/\/$/, '').split('/').pop() ?? '');
+    const id = name.replace(/\.ics$/i, '');
+    const absolute = new URL(href, server).href;
+    const key = `${calendarUrl(calendarId)}|${id}`;
+    if (absolute !== new URL(`${encodeURIComponent(id)}.ics`, calendarUrl(calendarId)).href) {
+      if (foreignHrefs.size >= 10_000) foreignHrefs.delete(foreignHrefs.keys().next().value as string);
+      foreignHrefs.set(key, absolute);
+    }
+    return id;
+  };
 
   async function zoneOf(calendarId: string): Promise<string> {
     const known = zones.get(calendarId);
@@ -280,7 +297,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
     for (const r of rs) {
       const text = calendarDataOf(r);
       if (!text || !r.href) continue;
-      const parsed = toEvents(calendarId, idOfHref(r.href), parseCalendar(text), etagOf(r), zone);
+      const parsed = toEvents(calendarId, idOfHref(calendarId, r.href), parseCalendar(text), etagOf(r), zone);
       if (parsed.master) masters.push(parsed.master);
       overrides.push(...parsed.overrides);
     }
@@ -321,10 +338,10 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       const text = calendarDataOf(r);
       if (!r.href) continue;
       if (!text) {
-        if (r.status === 404) changes.push({ type: 'delete', calendarId, eventId: idOfHref(r.href) });
+        if (r.status === 404) changes.push({ type: 'delete', calendarId, eventId: idOfHref(calendarId, r.href) });
         continue;
       }
-      const parsed = toEvents(calendarId, idOfHref(r.href), parseCalendar(text), etagOf(r), zone);
+      const parsed = toEvents(calendarId, idOfHref(calendarId, r.href), parseCalendar(text), etagOf(r), zone);
       if (parsed.master) changes.push({ type: 'upsert', event: parsed.master });
       for (const o of parsed.overrides) changes.push({ type: 'upsert', event: o });
     }
@@ -359,7 +376,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       if (!r.href) continue;
       const path = new URL(r.href, server).pathname;
       if (new URL(path, server).href === url) continue;
-      if (r.status === 404) deleted.push(idOfHref(path));
+      if (r.status === 404) deleted.push(idOfHref(calendarId, path));
       else changed.push(path);
     }
     return { changed, deleted, token: next };
@@ -376,7 +393,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
     const deleted = previous === undefined ? [] : Object.keys(previous).filter((h) => !(h in now));
     const head = changed.slice(0, pageSize);
     const changes: EventChange[] = [
-      ...deleted.map((h) => ({ type: 'delete' as const, calendarId, eventId: idOfHref(h) })),
+      ...deleted.map((h) => ({ type: 'delete' as const, calendarId, eventId: idOfHref(calendarId, h) })),
       ...(await changesFor(calendarId, head)),
     ];
     const full = previous === undefined;
