@@ -8,6 +8,7 @@ export const SDK_OWNERS = {
   '@googleapis/calendar': ['./calendar/google'],
   '@microsoft/microsoft-graph-client': ['./calendar/outlook'],
   tsdav: ['./calendar/caldav'],
+  'ical.js': ['./calendar/caldav'],
   nodemailer: ['./notify/smtp'],
   'web-push': ['./notify/webpush'],
   ioredis: ['./stores/redis'],
