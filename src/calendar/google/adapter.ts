@@ -21,11 +21,23 @@ import { FINGERPRINT_KEY, fromGoogle, isTombstone, toGoogle } from './map.js';
 /** What the adapter needs to authenticate: a bearer token, or a function returning one (`oauth.tokenProvider(userId)`). */
 export type GoogleAuth = string | ((options?: { rejected?: string }) => Promise<string>);
 
+/** The resources of a `calendar_v3.Calendar` the adapter calls; a real client satisfies it. */
+export interface GoogleCalendarClientLike {
+  events: object;
+  calendarList: object;
+  freebusy: object;
+  channels: object;
+}
+
 export interface GoogleCalendarOptions {
   /** An access token or a token provider. Omit only when `client` is already authenticated. */
   auth?: GoogleAuth;
-  /** A `calendar_v3.Calendar` you built yourself (custom auth, proxy). Its own retry should be off. */
-  client?: calendar_v3.Calendar;
+  /**
+   * A `calendar_v3.Calendar` you built yourself (custom auth, proxy): `calendar({ version: 'v3', auth, retry: false })`.
+   * Typed structurally so the published types do not pull in googleapis' own declarations (whose
+   * google-auth-library types do not compile for CommonJS consumers under `node16` resolution).
+   */
+  client?: GoogleCalendarClientLike;
   /** API root, for a local mock or a proxy. Default Google's. */
   rootUrl?: string;
   retry?: RetryPolicy;
@@ -56,12 +68,18 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
   if (auth !== undefined && typeof auth !== 'function' && (typeof auth !== 'string' || auth.length === 0)) {
     throw new IntegrationError('invalid_config', 'auth must be a non-empty access token or a function returning one', { details: { field: 'auth' } });
   }
+  const client = options.client as Partial<Record<keyof GoogleCalendarClientLike, unknown>> | undefined;
+  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.events !== 'object')) {
+    throw new IntegrationError('invalid_config', "client must be a calendar_v3.Calendar (calendar({ version: 'v3', auth }))", {
+      details: { field: 'client' },
+    });
+  }
   const pageSize = options.pageSize ?? 250;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 2500) {
     throw new IntegrationError('invalid_config', 'pageSize must be an integer from 1 to 2500', { details: { field: 'pageSize' } });
   }
   const api =
-    options.client ??
+    (options.client as calendar_v3.Calendar | undefined) ??
     calendar({ version: 'v3', retry: false, ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}) } as Parameters<typeof calendar>[0]);
   if (options.telemetry && options.logger) {
     throw new IntegrationError('invalid_config', 'pass logger inside telemetry (createTelemetry({ logger })), not both', {
