@@ -1,37 +1,18 @@
 /**
  * The replay guard across processes: two guards on two separate Redis connections (two app
- * instances) race for the same ids; exactly one claim per id may win. The store here is a minimal
- * test adapter (`SET NX EX` / `DEL`), not switchyard's Redis store (that ships with `switchyard/stores/redis`
- * and passes the store conformance suite); it is enough to show the guard relies on nothing but
- * the store's atomic `setIfAbsent`.
+ * instances), each with switchyard's own Redis store, race for the same ids; exactly one claim per
+ * id may win. The guard relies on nothing but the store's atomic `setIfAbsent`.
  */
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IntegrationError } from '../../src/index.js';
 import type { Store } from '../../src/stores/index.js';
+import { createRedisStore } from '../../src/stores/redis/index.js';
 import { createReplayGuard } from '../../src/webhooks/index.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `switchyard-test:${process.pid}:${Date.now()}:`;
 
-function redisStore(client: Redis): Store {
-  const unsupported = async (): Promise<never> => {
-    throw new IntegrationError('unsupported', 'not needed by the replay guard');
-  };
-  return {
-    get: unsupported,
-    set: unsupported,
-    compareAndSet: unsupported,
-    compareAndDelete: unsupported,
-    async setIfAbsent(key, value, options) {
-      const ttl = Math.ceil(options?.ttlSeconds ?? 60);
-      return (await client.set(prefix + key, JSON.stringify(value), 'EX', ttl, 'NX')) === 'OK';
-    },
-    async delete(key) {
-      return (await client.del(prefix + key)) > 0;
-    },
-  };
-}
+const redisStore = (client: Redis): Store => createRedisStore({ client, keyPrefix: prefix });
 
 let clients: Redis[] = [];
 let skip: string | false = false;
