@@ -8,10 +8,8 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import type { Telemetry } from '../../core/observability.js';
-import { callProvider, type FetchLike, adapterTelemetry, isLogger, isTelemetry, notSentOn4xx, withCode } from '../http.js';
-import { parseOptions } from '../options.js';
+import { callProvider, adapterTelemetry, notSentOn4xx, withCode } from '../http.js';
+import { HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
 import type { SuppressionList } from '../suppression.js';
 import type { Notifier, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions } from '../validate.js';
@@ -33,13 +31,7 @@ const optionsSchema = z.object({
     .custom<SuppressionList>((v) => typeof v === 'object' && v !== null && typeof (v as SuppressionList).add === 'function')
     .optional(),
   baseUrl: z.url().optional(),
-  fetch: z.custom<FetchLike>((v) => typeof v === 'function').optional(),
-  retry: z.record(z.string(), z.unknown()).optional(),
-  now: z.custom<() => number>((v) => typeof v === 'function').optional(),
-  /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
-  telemetry: z.custom<Telemetry>(isTelemetry).optional(),
-  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
-  logger: z.custom<Logger>(isLogger).optional(),
+  ...HTTP_ADAPTER_OPTIONS,
 });
 
 export type FcmPushOptions = z.input<typeof optionsSchema>;

@@ -7,13 +7,11 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import type { Telemetry } from '../../core/observability.js';
 import { verifyStandardWebhook } from '../../webhooks/providers/standard.js';
 import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
-import { callProvider, type FetchLike, adapterTelemetry, isLogger, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
-import { parseOptions } from '../options.js';
+import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
+import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
 import type { DeliveryEvent, DeliveryStatus, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
@@ -26,13 +24,7 @@ const optionsSchema = z.object({
   /** The webhook signing secret (`whsec_…`); an array during rotation. Needed for `parseWebhook`. */
   webhookSecret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   baseUrl: z.url().optional(),
-  fetch: z.custom<FetchLike>((v) => typeof v === 'function').optional(),
-  retry: z.record(z.string(), z.unknown()).optional(),
-  now: z.custom<() => number>((v) => typeof v === 'function').optional(),
-  /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
-  telemetry: z.custom<Telemetry>(isTelemetry).optional(),
-  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
-  logger: z.custom<Logger>(isLogger).optional(),
+  ...HTTP_ADAPTER_OPTIONS,
 });
 
 export type ResendEmailOptions = z.input<typeof optionsSchema>;
@@ -42,12 +34,7 @@ const format = (a: EmailAddress) => (a.name ? `${a.name.replace(/[<>"]/g, '')} <
 export function createResendEmail(options: ResendEmailOptions): Notifier<'email'> {
   const o = parseOptions('createResendEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createResendEmail', o);
-  let from: EmailAddress;
-  try {
-    from = emailAddress(o.from, 'from');
-  } catch {
-    throw new IntegrationError('invalid_config', 'createResendEmail: from is not a valid email address', { details: { field: 'from' } });
-  }
+  const from = configuredFrom('createResendEmail', o.from);
   const baseUrl = (o.baseUrl ?? 'https://api.resend.com').replace(/\/$/, '');
   const now = o.now ?? Date.now;
 

@@ -7,14 +7,12 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import type { Telemetry } from '../../core/observability.js';
 import { verifySendGridWebhook } from '../../webhooks/providers/sendgrid.js';
 import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
-import { callProvider, type FetchLike, adapterTelemetry, isLogger, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
-import { parseOptions } from '../options.js';
-import type { DeliveryEvent, DeliveryStatus, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
+import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
+import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
+import type { DeliveryEvent, DeliveryStatus, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
 
@@ -29,13 +27,7 @@ const optionsSchema = z.object({
   baseUrl: z.url().optional(),
   /** Mail Send sandbox: SendGrid validates and answers 200 without sending. */
   sandbox: z.boolean().optional(),
-  fetch: z.custom<FetchLike>((v) => typeof v === 'function').optional(),
-  retry: z.record(z.string(), z.unknown()).optional(),
-  now: z.custom<() => number>((v) => typeof v === 'function').optional(),
-  /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
-  telemetry: z.custom<Telemetry>(isTelemetry).optional(),
-  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
-  logger: z.custom<Logger>(isLogger).optional(),
+  ...HTTP_ADAPTER_OPTIONS,
 });
 
 export type SendGridEmailOptions = z.input<typeof optionsSchema>;
@@ -43,12 +35,7 @@ export type SendGridEmailOptions = z.input<typeof optionsSchema>;
 export function createSendGridEmail(options: SendGridEmailOptions): Notifier<'email'> {
   const o = parseOptions('createSendGridEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createSendGridEmail', o);
-  let from: EmailAddress;
-  try {
-    from = emailAddress(o.from, 'from');
-  } catch {
-    throw new IntegrationError('invalid_config', 'createSendGridEmail: from is not a valid email address', { details: { field: 'from' } });
-  }
+  const from = configuredFrom('createSendGridEmail', o.from);
   const baseUrl = (o.baseUrl ?? 'https://api.sendgrid.com').replace(/\/$/, '');
   const now = o.now ?? Date.now;
 

@@ -8,14 +8,12 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import type { Telemetry } from '../../core/observability.js';
 import { sha256Hex } from '../../idempotency/canonical.js';
 import { type SnsMessage, verifySnsMessage } from '../../webhooks/providers/sns.js';
 import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
-import { callProvider, type FetchLike, adapterTelemetry, isLogger, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
-import { parseOptions } from '../options.js';
+import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
+import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
 import type { DeliveryEvent, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
@@ -34,13 +32,7 @@ const optionsSchema = z.object({
   onSubscriptionConfirmation: z.custom<(subscribeUrl: string) => void | Promise<void>>((v) => typeof v === 'function').optional(),
   fetchCertificate: z.custom<(url: string) => Promise<string>>((v) => typeof v === 'function').optional(),
   endpoint: z.url().optional(),
-  fetch: z.custom<FetchLike>((v) => typeof v === 'function').optional(),
-  retry: z.record(z.string(), z.unknown()).optional(),
-  now: z.custom<() => number>((v) => typeof v === 'function').optional(),
-  /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
-  telemetry: z.custom<Telemetry>(isTelemetry).optional(),
-  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
-  logger: z.custom<Logger>(isLogger).optional(),
+  ...HTTP_ADAPTER_OPTIONS,
 });
 
 export type SesEmailOptions = z.input<typeof optionsSchema>;
@@ -48,12 +40,7 @@ export type SesEmailOptions = z.input<typeof optionsSchema>;
 export function createSesEmail(options: SesEmailOptions): Notifier<'email'> {
   const o = parseOptions('createSesEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createSesEmail', o);
-  let from: EmailAddress;
-  try {
-    from = emailAddress(o.from, 'from');
-  } catch {
-    throw new IntegrationError('invalid_config', 'createSesEmail: from is not a valid email address', { details: { field: 'from' } });
-  }
+  const from = configuredFrom('createSesEmail', o.from);
   const endpoint = new URL('/v2/email/outbound-emails', o.endpoint ?? `https://email.${o.region}.amazonaws.com`);
   const now = o.now ?? Date.now;
   const credentials = o.credentials.sessionToken

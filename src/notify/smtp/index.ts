@@ -18,7 +18,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Telemetry } from '../../core/observability.js';
 import { listUnsubscribeHeaders } from '../consent.js';
 import { adapterTelemetry, isLogger, isTelemetry } from '../http.js';
-import { parseOptions } from '../options.js';
+import { configuredFrom, parseOptions } from '../options.js';
 import type { EmailAddress, Notifier, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress } from '../validate.js';
 
@@ -93,12 +93,7 @@ export interface SmtpEmail extends Notifier<'email'> {
 export function createSmtpEmail(options: SmtpEmailOptions): SmtpEmail {
   const o = parseOptions('createSmtpEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createSmtpEmail', o);
-  let from: EmailAddress;
-  try {
-    from = emailAddress(o.from, 'from');
-  } catch {
-    throw new IntegrationError('invalid_config', 'createSmtpEmail: from is not a valid email address', { details: { field: 'from' } });
-  }
+  const from = configuredFrom('createSmtpEmail', o.from);
   const timeout = o.timeoutMs ?? 30_000;
   const transport: SmtpTransportLike =
     o.transport ??

@@ -8,12 +8,10 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import type { Telemetry } from '../../core/observability.js';
 import { verifyTwilioWebhook } from '../../webhooks/providers/twilio.js';
 import type { RawWebhook } from '../../webhooks/types.js';
-import { callProvider, type FetchLike, adapterTelemetry, isLogger, isTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
-import { parseOptions } from '../options.js';
+import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
+import { HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
 import type { ConsentEvent, DeliveryEvent, DeliveryStatus, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
 import { checkMessage, checkSendOptions, isE164 } from '../validate.js';
 import { markVerified } from '../verified.js';
@@ -40,13 +38,7 @@ const optionsSchema = z
     /** The webhook URL exactly as configured in Twilio, when the request URL seen here differs (proxies). */
     webhookUrl: z.url().optional(),
     baseUrl: z.url().optional(),
-    fetch: z.custom<FetchLike>((v) => typeof v === 'function').optional(),
-    retry: z.record(z.string(), z.unknown()).optional(),
-    now: z.custom<() => number>((v) => typeof v === 'function').optional(),
-    /** Spans, counters and hooks (`createTelemetry` from `switchyard`). */
-    telemetry: z.custom<Telemetry>(isTelemetry).optional(),
-    /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
-    logger: z.custom<Logger>(isLogger).optional(),
+    ...HTTP_ADAPTER_OPTIONS,
   })
   .refine((o) => o.from !== undefined || o.messagingServiceSid !== undefined, {
     message: 'pass from or messagingServiceSid',
