@@ -28,6 +28,14 @@ const FULLY_DOCUMENTED = [
   './recurrence',
   './oauth',
   './openapi',
+  './notify',
+  './notify/fcm',
+  './notify/resend',
+  './notify/sendgrid',
+  './notify/ses',
+  './notify/smtp',
+  './notify/twilio',
+  './notify/webpush',
 ];
 const strict = process.argv.includes('--strict') || process.env.SWITCHYARD_DOCS_STRICT === '1';
 

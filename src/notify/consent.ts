@@ -11,6 +11,7 @@ import type { SuppressionList } from './suppression.js';
 import { CHANNELS, type Channel, type UnsubscribeTarget } from './types.js';
 import { invalid, isEmailAddress, normalizeAddress } from './validate.js';
 
+/** A signing key for unsubscribe tokens: an id written into each token, and its secret. */
 export interface UnsubscribeKey {
   /** Short id written into each token, so a token made with an old key still verifies after rotation. */
   id: string;
@@ -18,8 +19,11 @@ export interface UnsubscribeKey {
   secret: string;
 }
 
+/** What an unsubscribe token says: who (an address on a channel), optionally which person and list, until when. */
 export interface UnsubscribeClaims {
+  /** The channel to stop. */
   channel: Channel;
+  /** The address to suppress on it, normalized (emails lower-cased). */
   address: string;
   /** The host's person id, to update preferences as well. */
   personId?: string;
@@ -29,17 +33,24 @@ export interface UnsubscribeClaims {
   expiresAt: number;
 }
 
+/** Signs and verifies unsubscribe tokens; made by `createUnsubscribeTokens`. */
 export interface UnsubscribeTokens {
+  /**
+   * Sign the claims with the first key; `ttlSeconds` overrides the default lifetime. Throws
+   * `invalid_input` for an unknown channel, an empty address or a bad `ttlSeconds`.
+   */
   create(claims: Omit<UnsubscribeClaims, 'expiresAt'> & { ttlSeconds?: number }): Promise<string>;
   /** Throws `signature_invalid` (forged, tampered, unknown key) or `timestamp_out_of_tolerance` (expired). */
   verify(token: string): Promise<UnsubscribeClaims>;
 }
 
+/** Options of `createUnsubscribeTokens`. */
 export interface UnsubscribeTokenOptions {
   /** The first key signs; every key verifies. Rotate by putting the new key first and keeping the old one until its tokens expire. */
   keys: UnsubscribeKey[];
   /** Default lifetime, seconds. Default 60 days (a newsletter is read late; Gmail keeps the header button for the message's life). */
   ttlSeconds?: number;
+  /** Clock in epoch ms, for expiry. Default `Date.now`. */
   now?: () => number;
 }
 
@@ -68,6 +79,16 @@ function subtle(): SubtleCrypto {
   return s;
 }
 
+/**
+ * Signed, expiring unsubscribe tokens (HMAC-SHA-256 through Web Crypto). The claims are signed,
+ * not encrypted: whoever holds the link can read the address. A missing key, a duplicate key id or
+ * a secret under 32 bytes is `invalid_config`.
+ *
+ * @example
+ * const tokens = createUnsubscribeTokens({ keys: [{ id: 'k2', secret: process.env.UNSUBSCRIBE_SECRET! }] });
+ * const token = await tokens.create({ channel: 'email', address: 'ada@example.com', list: 'reminders' });
+ * const claims = await tokens.verify(token); // { channel: 'email', address: 'ada@example.com', list: 'reminders', expiresAt }
+ */
 export function createUnsubscribeTokens(options: UnsubscribeTokenOptions): UnsubscribeTokens {
   const keys = options?.keys;
   if (!Array.isArray(keys) || keys.length === 0)
@@ -151,7 +172,18 @@ export function createUnsubscribeTokens(options: UnsubscribeTokenOptions): Unsub
   };
 }
 
-/** `https://example.com/unsubscribe` + token → the URL to put in the message and the header. */
+/**
+ * `https://example.com/unsubscribe` + token → the URL to put in the message and the header (the
+ * token goes in the `token` query parameter, which `createUnsubscribeHandler` reads). A base that
+ * is not an absolute https URL is `invalid_input`.
+ *
+ * @example
+ * const url = unsubscribeUrl('https://studio.example/unsubscribe', await tokens.create({ channel: 'email', address: 'ada@example.com' }));
+ * await email.send(
+ *   { channel: 'email', to: 'ada@example.com', subject: 'New classes', text: '…', category: 'bulk', unsubscribe: { url } },
+ *   { idempotencyKey: 'newsletter:2026-11:ada' },
+ * );
+ */
 export function unsubscribeUrl(base: string, token: string): string {
   const url = new URL(base);
   if (url.protocol !== 'https:') throw invalid('base', 'the unsubscribe URL must be https (RFC 8058)');
@@ -162,7 +194,13 @@ export function unsubscribeUrl(base: string, token: string): string {
 /**
  * RFC 2369 `List-Unsubscribe` (https first, then mailto) and RFC 8058 `List-Unsubscribe-Post`.
  * Both must be covered by the DKIM signature for Gmail to show the button; the SMTP adapter adds
- * them to the signed header list.
+ * them to the signed header list. The email adapters call this for `message.unsubscribe`; call it
+ * yourself only for mail you send another way. A non-https URL or a bad mailto is `invalid_input`.
+ *
+ * @example
+ * listUnsubscribeHeaders({ url: 'https://studio.example/unsubscribe?token=abc', mailto: 'unsubscribe@studio.example' });
+ * // { 'List-Unsubscribe': '<https://studio.example/unsubscribe?token=abc>, <mailto:unsubscribe@studio.example?subject=unsubscribe>',
+ * //   'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
  */
 export function listUnsubscribeHeaders(target: UnsubscribeTarget): Record<'List-Unsubscribe' | 'List-Unsubscribe-Post', string> {
   let url: URL;
@@ -180,8 +218,11 @@ export function listUnsubscribeHeaders(target: UnsubscribeTarget): Record<'List-
   return { 'List-Unsubscribe': parts.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
 
+/** Options of `createUnsubscribeHandler`. */
 export interface UnsubscribeHandlerOptions {
+  /** Verifies the `token` query parameter. */
   tokens: UnsubscribeTokens;
+  /** Where a confirmed unsubscribe is recorded (reason `unsubscribed`). */
   suppression: SuppressionList;
   /** Also turn the channel off in the person's preferences, when the token carries a personId. */
   preferences?: Preferences;
@@ -197,7 +238,14 @@ const PAGE = (title: string, body: string) =>
  * - POST (the RFC 8058 one-click request, or the confirmation form below) with a valid token:
  *   suppresses the address and answers 200;
  * - GET: a page with a button that POSTs, and no change: scanners that prefetch links do nothing;
- * - a bad or expired token: 400 with no detail (the error's code is in the log, not the page).
+ * - a bad or expired token: 400 with no detail;
+ * - any other method: 405.
+ * Missing `tokens` or `suppression` is `invalid_config`.
+ *
+ * @example
+ * const unsubscribe = createUnsubscribeHandler({ tokens, suppression, preferences });
+ * // Hono, Next.js route handlers, Workers, Deno: anything that hands you a Fetch Request.
+ * app.all('/unsubscribe', (c) => unsubscribe(c.req.raw));
  */
 export function createUnsubscribeHandler(options: UnsubscribeHandlerOptions): (request: Request) => Promise<Response> {
   if (!options?.tokens || !options.suppression) {

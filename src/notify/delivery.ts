@@ -17,6 +17,10 @@ import { isVerifiedEvent } from './verified.js';
 /**
  * Progress order. Equal or higher rank replaces the status. A soft bounce ranks with `sent`, so a
  * later `delivered` (the retry worked) wins; a hard bounce ranks above everything positive.
+ *
+ * @example
+ * statusRank('delivered') > statusRank('sent'); // true: a late `sent` never overwrites `delivered`
+ * statusRank('bounced', 'soft') === statusRank('sent'); // true: a later `delivered` still wins
  */
 export function statusRank(status: DeliveryStatus, bounceType?: 'hard' | 'soft'): number {
   switch (status) {
@@ -41,12 +45,19 @@ export function statusRank(status: DeliveryStatus, bounceType?: 'hard' | 'soft')
   }
 }
 
+/** The tracked state of one sent message, as `DeliveryTracker.get` returns it. */
 export interface DeliveryRecord {
+  /** The adapter's `provider` name. */
   provider: string;
+  /** The channel the message went out on. */
   channel: Channel;
+  /** `SendResult.providerMessageId`. */
   providerMessageId: string;
+  /** The furthest status reached (see `statusRank`). */
   status: DeliveryStatus;
+  /** Set when `status` is `bounced`. */
   bounceType?: 'hard' | 'soft';
+  /** The address the latest event named, when the provider says. */
   recipient?: string;
   /** ISO instant of the event that set `status`. */
   updatedAt: string;
@@ -54,30 +65,49 @@ export interface DeliveryRecord {
   history: { status: DeliveryStatus; at: string; eventId: string }[];
 }
 
+/** What `DeliveryTracker.record` did with one event. */
 export interface RecordOutcome {
+  /** The event, as given. */
   event: NotifyEvent;
   /** `applied`: moved the status or wrote consent; `stale`: older than the status (kept in history only); `duplicate`: seen before. */
   outcome: 'applied' | 'stale' | 'duplicate';
 }
 
+/** Delivery status per message from verified events, feeding the suppression list; made by `createDeliveryTracker`. */
 export interface DeliveryTracker {
   /** Apply verified events. Throws `signature_invalid` for any event that did not come from a verifier. */
   record(events: readonly NotifyEvent[]): Promise<RecordOutcome[]>;
+  /** The record of one message, by the adapter's `provider` name and `SendResult.providerMessageId`; undefined before its first event. */
   get(provider: string, providerMessageId: string): Promise<DeliveryRecord | undefined>;
 }
 
+/** Options of `createDeliveryTracker`. */
 export interface DeliveryTrackerOptions {
+  /** Where records live. Default: in-memory; use Redis or PostgreSQL when webhooks reach several processes. */
   store?: Store;
   /** Fed by hard bounces, complaints, unsubscribes and SMS STOP/START. */
   suppression?: SuppressionList;
   /** How long records and seen event ids are kept, seconds. Default 30 days. */
   ttlSeconds?: number;
+  /** Store key prefix. Default `notify:delivery:`. */
   keyPrefix?: string;
 }
 
 const MAX_HISTORY = 50;
 const MAX_CAS_ATTEMPTS = 20;
 
+/**
+ * Track delivery status per message from verified webhook events: forward-only, deduplicated by
+ * provider event id, and writing the suppression list (hard bounces, complaints, unsubscribes,
+ * SMS STOP; SMS START lifts it). `record` refuses, as `signature_invalid`, a batch with any event
+ * that did not come from a `parseWebhook`.
+ *
+ * @example
+ * const tracker = createDeliveryTracker({ store, suppression });
+ * const events = await sendgrid.parseWebhook!(await fromFetchRequest(request)); // throws on a forged request
+ * await tracker.record(events);
+ * const record = await tracker.get('sendgrid', result.providerMessageId); // { status: 'delivered', history: […], … }
+ */
 export function createDeliveryTracker(options: DeliveryTrackerOptions = {}): DeliveryTracker {
   const store = options.store ?? createMemoryStore();
   const ttlSeconds = options.ttlSeconds ?? 30 * 86_400;

@@ -16,11 +16,15 @@ import {
 import { addressOf, checkMessage, checkSendOptions, invalid } from './validate.js';
 import { markVerified } from './verified.js';
 
+/** One message the fake sent: a copy of the message and the result it returned. */
 export interface FakeSentMessage {
+  /** A structured clone of the message as given to `send`. */
   message: NotifyMessage;
+  /** What `send` returned for it. */
   result: SendResult;
 }
 
+/** A `Notifier` for tests that records sends, injects failures and emits verified events; made by `createFakeNotifier`. */
 export interface FakeNotifier extends Notifier {
   /** Every message actually sent, in order (replays of a key are not repeated). */
   readonly sent: readonly FakeSentMessage[];
@@ -34,18 +38,33 @@ export interface FakeNotifier extends Notifier {
     status: DeliveryStatus,
     extra?: { bounceType?: 'hard' | 'soft'; eventId?: string; reason?: string },
   ): DeliveryEvent;
-  /** Forget everything sent. */
+  /** Forget everything sent, every remembered key and every queued failure. */
   reset(): void;
 }
 
+/** Options of `createFakeNotifier`. */
 export interface FakeNotifierOptions {
   /** Default `fake`. Use distinct names for two fakes in one strategy. */
   provider?: string;
   /** Default all three. */
   channels?: Channel[];
+  /** Clock in epoch ms, for events' `occurredAt`. Default `Date.now`. */
   now?: () => number;
 }
 
+/**
+ * An in-memory `Notifier` for host tests and examples: it validates like the real adapters (same
+ * `invalid_input` errors), answers a repeated idempotency key with the first result (`replayed`),
+ * fails on demand, and emits delivery events marked verified, as a signed webhook would produce.
+ * Message ids are deterministic: `<provider>_000001`, `<provider>_000002`, …
+ *
+ * @example
+ * const email = createFakeNotifier({ provider: 'fake-email', channels: ['email'] });
+ * const result = await email.send({ channel: 'email', to: 'ada@example.com', subject: 'Hi', text: 'Hello' }, { idempotencyKey: 'k1' });
+ * email.sent.length; // 1
+ * const bounce = email.emit(result.providerMessageId, 'bounced'); // a hard bounce, accepted by tracker.record
+ * email.failNext(new IntegrationError('unavailable', 'provider down', { retryable: true }));
+ */
 export function createFakeNotifier(options: FakeNotifierOptions = {}): FakeNotifier {
   const provider = options.provider ?? 'fake';
   const channels = options.channels ?? [...CHANNELS];

@@ -29,8 +29,11 @@ import { isVerifiedEvent } from './verified.js';
 
 /** One notification, with its content for each channel it may go out on. */
 export interface Notification {
+  /** The email to send when the chain reaches the email channel. */
   email?: Omit<EmailMessage, 'channel'>;
+  /** The SMS to send when the chain reaches the SMS channel. */
   sms?: Omit<SmsMessage, 'channel'>;
+  /** The push to send when the chain reaches the push channel. */
   push?: Omit<PushMessage, 'channel'>;
   /** The person, for per-person channel preferences (see `createPreferences`). */
   personId?: string;
@@ -40,6 +43,7 @@ export interface Notification {
    * channel. Default `normal`.
    */
   sensitivity?: 'normal' | 'sensitive';
+  /** Channels a `sensitive` notification may still fall back to. */
   allowFallback?: Channel[];
   /**
    * Move on when no `delivered` (or later) event arrived this long after a send, ms. Checked when
@@ -48,12 +52,22 @@ export interface Notification {
   confirmWithinMs?: number;
 }
 
+/**
+ * Where one channel of a fallback stands: `sent` (live), `delivered` (confirmed), `failed`,
+ * `bounced`, `unconfirmed` (no confirmation by `confirmBy`), `uncertain` (may have gone out; never
+ * retried), `skipped` (no content, suppressed, opted out, or sensitive), `sending` (in flight).
+ */
 export type AttemptState = 'sending' | 'sent' | 'delivered' | 'failed' | 'bounced' | 'unconfirmed' | 'uncertain' | 'skipped';
 
+/** One channel's attempt within a fallback sequence. */
 export interface FallbackAttempt {
+  /** The channel tried. */
   channel: Channel;
+  /** Where it stands. */
   state: AttemptState;
+  /** The adapter that took it, once sent. */
   provider?: string;
+  /** The provider's id for the message, once sent. */
   providerMessageId?: string;
   /** Epoch ms after which `escalate` moves on. */
   confirmBy?: number;
@@ -61,14 +75,19 @@ export interface FallbackAttempt {
   reason?: string;
 }
 
+/** The stored sequence of one notification (what `FallbackStrategy.inspect` returns). */
 export interface FallbackRecord {
+  /** Canonical JSON of the notification: the same key with different content is `idempotency_conflict`. */
   fingerprint: string;
+  /** The notification as first sent. */
   notification: Notification;
+  /** Every channel tried or skipped so far, in chain order. */
   attempts: FallbackAttempt[];
   /** Set once every allowed channel was tried without success. */
   exhausted?: { code: string; message: string };
 }
 
+/** A `SendResult` for the channel that took the notification, with what happened on the others. */
 export interface FallbackResult extends SendResult {
   /** Channels tried before this one and why they were passed over. */
   attempts: FallbackAttempt[];
@@ -76,7 +95,13 @@ export interface FallbackResult extends SendResult {
   confirmBy?: number;
 }
 
+/** Sends a notification by the first channel that works and moves on when one fails; made by `fallback`. */
 export interface FallbackStrategy {
+  /**
+   * Send by the first usable channel; the same key again returns the live attempt (`replayed`).
+   * Throws `permission` or `unavailable` with `details.exhausted` when no channel could take it,
+   * `idempotency_conflict` when the key was used for different content.
+   */
   send(notification: Notification, options: SendOptions): Promise<FallbackResult>;
   /** Feed verified events (from an adapter's `parseWebhook`): a hard bounce or failure moves the notification on; a delivery confirms it. */
   handleEvents(events: readonly NotifyEvent[]): Promise<FallbackResult[]>;
@@ -86,23 +111,44 @@ export interface FallbackStrategy {
   inspect(idempotencyKey: string): Promise<FallbackRecord | undefined>;
 }
 
+/** A step of a fallback chain: a single-channel notifier, or `{ channel, notifier }` to pick one channel of a multi-channel one. */
 export type FallbackStep = Notifier | { channel: Channel; notifier: Notifier };
 
+/** Options of `fallback`. */
 export interface FallbackOptions {
   /** Where sequences and per-channel claims live. Use Redis or PostgreSQL with more than one process. */
   store?: Store;
   /** Checked before every channel: a suppressed address is skipped, not sent to. */
   suppression?: SuppressionList;
+  /** Per-person channel choices: a channel the `personId` turned off is skipped. */
   preferences?: Preferences;
   /** See `guardSends`. Default 60,000. */
   lockMs?: number;
+  /** How long sequences and claims are kept, seconds. Default 7 days. */
   ttlSeconds?: number;
+  /** Store key prefix. Default `notify:fallback:`. */
   keyPrefix?: string;
+  /** Clock in epoch ms, for `confirmBy` and claims. Default `Date.now`. */
   now?: () => number;
 }
 
 const CONFIRMED: ReadonlySet<string> = new Set(['delivered', 'opened', 'clicked', 'read']);
 
+/**
+ * Send a notification by the first channel that works, and move on to the next when a channel
+ * fails, a verified hard bounce arrives (`handleEvents`), or no delivery was confirmed in time
+ * (`escalate`). Each channel goes through `guardSends`, so it is used at most once per key, also
+ * across restarts when `store` is durable. No steps, a step whose channel is ambiguous, or a
+ * channel twice is `invalid_config`.
+ *
+ * @example
+ * const notify = fallback([sendgridEmail, twilioSms], { store, suppression, preferences });
+ * const result = await notify.send(
+ *   { email: { to: 'ada@example.com', subject: 'Booked', text: 'See you at 10:00' }, sms: { to: '+14155550100', body: 'Booked: 10:00' }, personId: 'user_42' },
+ *   { idempotencyKey: 'booking:42:confirmed' },
+ * );
+ * await notify.handleEvents(await sendgridEmail.parseWebhook!(raw)); // a hard bounce moves it to SMS
+ */
 export function fallback(steps: readonly FallbackStep[], options: FallbackOptions = {}): FallbackStrategy {
   if (!Array.isArray(steps) || steps.length === 0) {
     throw new IntegrationError('invalid_config', 'fallback: pass at least one notifier', { details: { field: 'steps' } });

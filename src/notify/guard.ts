@@ -24,6 +24,7 @@ type GuardRecord =
   | { state: 'sent'; result: SendResult }
   | { state: 'uncertain'; since: number; reason: string };
 
+/** Options of `guardSends`. */
 export interface GuardOptions {
   /** Default: in-memory (one process). Pass a Redis or PostgreSQL store for the cross-restart guarantee. */
   store?: Store;
@@ -31,7 +32,9 @@ export interface GuardOptions {
   lockMs?: number;
   /** How long outcomes are remembered, seconds. Default 7 days. */
   ttlSeconds?: number;
+  /** Store key prefix. Default `notify:once:<provider>:`. */
   keyPrefix?: string;
+  /** Clock in epoch ms, for claims and their expiry. Default `Date.now`. */
   now?: () => number;
   /** Checked before every send: a suppressed recipient is a non-retryable `permission` error and nothing is sent. */
   suppression?: SuppressionList;
@@ -49,16 +52,52 @@ const NOT_SENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'precondition_failed',
 ]);
 
+/**
+ * Whether a send's error proves the provider did not take the message (bad input or config,
+ * authentication, permission, not found, rate limited, unsupported, precondition failed, or
+ * `details.notSent`), so
+ * sending again with the same key cannot make a second copy.
+ *
+ * @example
+ * provablyNotSent(new IntegrationError('rate_limited', 'slow down')); // true
+ * provablyNotSent(new IntegrationError('timeout', 'no answer')); // false: it may have gone out
+ */
 export function provablyNotSent(error: unknown): boolean {
   if (!isIntegrationError(error)) return false;
   if (error.details?.notSent === true) return true;
   return NOT_SENT.has(error.code);
 }
 
+/**
+ * Whether the error is `guardSends` refusing a key whose earlier send may have gone out (a
+ * non-retryable `conflict` with `details.uncertain`): do not resend on this channel; tell someone
+ * or use another channel.
+ *
+ * @example
+ * try {
+ *   await guarded.send(message, { idempotencyKey: 'booking:42:reminder' });
+ * } catch (error) {
+ *   if (isUncertain(error)) logger.warn({ key: 'booking:42:reminder' }, 'reminder may have been sent; not resending');
+ *   else throw error;
+ * }
+ */
 export function isUncertain(error: unknown): boolean {
   return isIntegrationError(error) && error.code === 'conflict' && error.details?.uncertain === true;
 }
 
+/**
+ * Wrap a notifier so each channel and idempotency key is sent at most once, across processes and
+ * restarts when `store` is durable: a claim is written before the request leaves, the result
+ * after. A replay returns the stored result (`replayed: true`); a send still in flight is
+ * `idempotency_in_progress`; a key whose outcome is unknown (timeout, 5xx, crash) is a
+ * non-retryable `conflict` with `details.uncertain` (see `isUncertain`).
+ *
+ * @example
+ * const twilio = guardSends(createTwilioSms({ accountSid, authToken, from: '+14155550199' }), { store: redisStore, suppression });
+ * await twilio.send({ channel: 'sms', to: '+14155550100', body: 'Your code is 123456' }, { idempotencyKey: 'otp:user_42:1' });
+ * const again = await twilio.send({ channel: 'sms', to: '+14155550100', body: 'Your code is 123456' }, { idempotencyKey: 'otp:user_42:1' });
+ * again.replayed; // true: nothing was sent the second time
+ */
 export function guardSends(notifier: Notifier, options: GuardOptions = {}): Notifier {
   const store = options.store ?? createMemoryStore();
   const lockMs = options.lockMs ?? 60_000;

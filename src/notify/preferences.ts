@@ -8,9 +8,12 @@ import type { Store } from '../stores/store.js';
 import { CHANNELS, type Channel } from './types.js';
 import { invalid } from './validate.js';
 
+/** A person's choice per channel: `false` turns a channel off; an absent channel is allowed. */
 export type ChannelPreferences = Partial<Record<Channel, boolean>>;
 
+/** Per-person channel preferences in a `Store`; made by `createPreferences`. */
 export interface Preferences {
+  /** The person's stored preferences (`{}` when none were set). A personId outside 1 to 200 characters is `invalid_input`. */
   get(personId: string): Promise<ChannelPreferences>;
   /** Merge: `{ sms: false }` turns SMS off and leaves the others as they were. */
   set(personId: string, preferences: ChannelPreferences): Promise<ChannelPreferences>;
@@ -22,6 +25,17 @@ export interface Preferences {
   erasePerson(personId: string): Promise<number>;
 }
 
+/**
+ * Per-person, per-channel preferences ("no SMS, email is fine"), keyed by the host's person id.
+ * `fallback` skips a channel the notification's `personId` turned off; the unsubscribe handler
+ * turns one off. An unknown channel or a non-boolean value is `invalid_input`.
+ *
+ * @example
+ * const preferences = createPreferences({ store });
+ * await preferences.set('user_42', { sms: false });
+ * await preferences.allows('user_42', 'sms'); // false
+ * await preferences.allows('user_42', 'email'); // true: never turned off
+ */
 export function createPreferences(options: { store?: Store; keyPrefix?: string } = {}): Preferences {
   const store = options.store ?? createMemoryStore();
   const prefix = options.keyPrefix ?? 'notify:prefs:';

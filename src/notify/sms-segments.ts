@@ -12,10 +12,13 @@ const GSM_EXTENSION = '\f^{}\\[~]|€';
 const basic = new Set([...GSM_BASIC].filter((c) => c !== '\u001b'));
 const extension = new Set([...GSM_EXTENSION]);
 
+/** What a text costs as SMS, from `smsSegments`. */
 export interface SmsSegments {
+  /** `GSM-7` when every character is in the GSM 03.38 alphabet, else `UCS-2`. */
   encoding: 'GSM-7' | 'UCS-2';
   /** Septets for GSM-7, UTF-16 code units for UCS-2. */
   units: number;
+  /** Messages the carrier bills: 1 up to the single-segment limit (160 GSM-7, 70 UCS-2), then one per 153 / 67 units. */
   segments: number;
   /** Units left in the last segment before another one is needed. */
   remaining: number;
@@ -23,6 +26,15 @@ export interface SmsSegments {
   nonGsmCharacters: string[];
 }
 
+/**
+ * How many SMS segments `text` costs and why (3GPP TS 23.038): GSM-7 or UCS-2, the units used,
+ * what is left in the last segment, and the characters that forced UCS-2.
+ *
+ * @example
+ * smsSegments('Booked: yoga at 10:00').segments; // 1 (GSM-7, 21 of 160 septets)
+ * smsSegments('Booked ✅').encoding; // 'UCS-2': one emoji switches the whole text
+ * smsSegments('x'.repeat(161)).segments; // 2 (153 + 8)
+ */
 export function smsSegments(text: string): SmsSegments {
   const nonGsm: string[] = [];
   let septets = 0;

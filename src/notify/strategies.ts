@@ -17,13 +17,19 @@ import type { SuppressionList } from './suppression.js';
 import type { Channel, Notifier } from './types.js';
 import { checkSendOptions } from './validate.js';
 
+/** Options of `roundRobin` (and the base of `failover`'s). */
 export interface MultiProviderOptions {
+  /** Where key assignments and send claims live. Default: in-memory; use Redis or PostgreSQL with more than one process. */
   store?: Store;
   /** Checked before every send (a suppressed recipient is `permission`, on no provider). */
   suppression?: SuppressionList;
+  /** See `guardSends`. Default 60,000. */
   lockMs?: number;
+  /** How long assignments and claims are kept, seconds. Default 7 days. */
   ttlSeconds?: number;
+  /** Store key prefix. Default `notify:rr:` (roundRobin) or `notify:failover:` (failover). */
   keyPrefix?: string;
+  /** Clock in epoch ms, for claims (and `failover`'s breakers). Default `Date.now`. */
   now?: () => number;
 }
 
@@ -45,6 +51,16 @@ function guardOptionsFor(n: Notifier, store: Store, prefix: string, ttlSeconds: 
   return guard;
 }
 
+/**
+ * Spread sends over several providers of the same channels. A key is pinned to the provider that
+ * first got it (in the store), so a retry never reaches a second provider; each provider goes
+ * through `guardSends`. The result sends the channels every provider has in common. No notifiers,
+ * or two with the same `provider` name, is `invalid_config`.
+ *
+ * @example
+ * const sms = roundRobin([createTwilioSms(usTwilio), createTwilioSms(euTwilio)], { store });
+ * await sms.send({ channel: 'sms', to: '+14155550100', body: 'Booked: 10:00' }, { idempotencyKey: 'booking:42:sms' });
+ */
 export function roundRobin(notifiers: readonly Notifier[], options: MultiProviderOptions = {}): Notifier {
   const channels = checkProviders('roundRobin', notifiers);
   const store = options.store ?? createMemoryStore();
@@ -66,16 +82,30 @@ export function roundRobin(notifiers: readonly Notifier[], options: MultiProvide
   };
 }
 
+/** Options of `failover`. */
 export interface FailoverOptions extends MultiProviderOptions {
   /** Breaker per provider. Default: open after 5 consecutive failures, probe again after 30 s. */
   breaker?: Omit<CircuitBreakerOptions, 'name' | 'now'>;
 }
 
+/** The `Notifier` `failover` returns, with each provider's circuit breaker. */
 export interface FailoverNotifier extends Notifier {
   /** Each provider's breaker, by provider name (for health checks and an operator's reset). */
   readonly breakers: Readonly<Record<string, CircuitBreaker>>;
 }
 
+/**
+ * Send through the first healthy provider of a list, each behind its own circuit breaker. It
+ * moves to the next provider only when the failure proves nothing was sent (429, an open circuit,
+ * a refused connection, 401/403); a timeout or a 5xx is thrown instead, since the first provider
+ * may have sent it. A key stays with the provider that took it. No notifiers, or two with the same
+ * `provider` name, is `invalid_config`.
+ *
+ * @example
+ * const email = failover([createSendGridEmail(sendgridOptions), createSesEmail(sesOptions)], { store, suppression });
+ * await email.send({ channel: 'email', to: 'ada@example.com', subject: 'Receipt', text: '€20.00 paid' }, { idempotencyKey: 'receipt:in_123' });
+ * email.breakers.sendgrid?.state; // 'closed' | 'open' | 'half-open'
+ */
 export function failover(notifiers: readonly Notifier[], options: FailoverOptions = {}): FailoverNotifier {
   const channels = checkProviders('failover', notifiers);
   const store = options.store ?? createMemoryStore();

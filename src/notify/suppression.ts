@@ -20,10 +20,14 @@ import type { Store } from '../stores/store.js';
 import { CHANNELS, type Channel } from './types.js';
 import { invalid, normalizeAddress } from './validate.js';
 
+/** Why an address is suppressed: written by the tracker (bounces, complaints, STOP), the unsubscribe handler, the push adapters, or the host (`manual`). */
 export type SuppressionReason = 'hard_bounce' | 'complaint' | 'unsubscribed' | 'sms_stop' | 'subscription_gone' | 'manual';
 
+/** One suppression, as stored (without the address: the store holds only its keyed hash). */
 export interface SuppressionEntry {
+  /** The channel the address must not be sent to on. */
   channel: Channel;
+  /** Why. */
   reason: SuppressionReason;
   /** ISO-8601 instant. */
   since: string;
@@ -31,11 +35,13 @@ export interface SuppressionEntry {
   provider?: string;
 }
 
+/** Addresses that must not be sent to, per channel; made by `createSuppressionList`. */
 export interface SuppressionList {
   /** `personId` links the entry to the host's person, for `exportPerson` / `erasePerson`. */
   add(channel: Channel, address: string, entry: { reason: SuppressionReason; provider?: string; personId?: string }): Promise<void>;
   /** Lift a suppression (an SMS START, a person re-subscribing through the host's UI). */
   remove(channel: Channel, address: string): Promise<boolean>;
+  /** The entry for an address on a channel, or undefined when it may be sent to. */
   get(channel: Channel, address: string): Promise<SuppressionEntry | undefined>;
   /** Throws `permission` (not retryable) when the address is suppressed on the channel. */
   assertAllowed(channel: Channel, address: string): Promise<void>;
@@ -54,6 +60,7 @@ export type SuppressionHashKey = string | Uint8Array;
 interface SuppressionListBaseOptions {
   /** Default `notify:suppressed:`. */
   keyPrefix?: string;
+  /** Clock in epoch ms, for `since`. Default `Date.now`. */
   now?: () => number;
   /**
    * Migration from plain-address keys (switchyard before the keyed hash): also look up the old
@@ -100,6 +107,17 @@ function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * The suppression list, in a `Store`, keyed by an HMAC-SHA-256 of channel and normalized address
+ * under `hashKey` (a leaked store does not list who opted out). A shared `store` without `hashKey`,
+ * or a key under 32 bytes, is `invalid_config`.
+ *
+ * @example
+ * const suppression = createSuppressionList({ store: redisStore, hashKey: process.env.SUPPRESSION_HASH_KEY! });
+ * await suppression.add('email', 'Ada@Example.com', { reason: 'manual', personId: 'user_42' });
+ * await suppression.get('email', 'ada@example.com'); // { channel: 'email', reason: 'manual', since: '…' }
+ * await suppression.assertAllowed('email', 'ada@example.com'); // throws `permission` (details.suppressed)
+ */
 export function createSuppressionList(options: SuppressionListOptions = {}): SuppressionList {
   if (options.store !== undefined && options.hashKey === undefined) {
     throw configError('hashKey is required with a shared store: entries must hash to the same key in every process', 'hashKey');

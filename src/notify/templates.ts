@@ -12,52 +12,84 @@ import { IntegrationError } from '../core/errors.js';
 import { type SmsSegments, smsSegments } from './sms-segments.js';
 import type { Channel } from './types.js';
 
+/** A template's email: subject, and text, HTML or both, with `{{ placeholders }}`. */
 export interface EmailContent {
+  /** One line after rendering; a variable that adds a line break is `invalid_input`. */
   subject: string;
+  /** The plain-text body. */
   text?: string;
+  /** The HTML body; every placeholder value is HTML-escaped. */
   html?: string;
 }
+/** A template's SMS text. */
 export interface SmsContent {
+  /** The text, with `{{ placeholders }}`. */
   body: string;
   /** Refuse to render more segments than this (each costs a message). */
   maxSegments?: number;
 }
+/** A template's push title and text. */
 export interface PushContent {
+  /** The notification's title. */
   title?: string;
+  /** The notification's text. */
   body?: string;
 }
+/** One locale's content of one template version, per channel. */
 export interface LocaleContent {
+  /** Email content. */
   email?: EmailContent;
+  /** SMS content. */
   sms?: SmsContent;
+  /** Push content. */
   push?: PushContent;
 }
 
+/** One named template: the zod schema of its variables, and its content by version and locale. */
 export interface TemplateDefinition<S extends z.ZodType = z.ZodType> {
+  /** The variables' schema; a `z.object` also lets `createTemplates` check every placeholder is declared. */
   variables: S;
   /** Content by version number, then by locale (`en`, `fr`, `pt-BR`). The highest version renders by default. */
   versions: Record<number, Record<string, LocaleContent>>;
 }
 
+/** What to render a template with. */
 export interface RenderOptions<V> {
+  /** The values, checked against the template's schema. */
   variables: V;
   /** BCP 47; falls back `pt-BR` → `pt` → the default locale. */
   locale?: string;
+  /** Default: the highest version. */
   version?: number;
 }
 
+/** Which template, version and locale produced a rendering. */
 interface Rendered {
+  /** The template's name. */
   template: string;
+  /** The version rendered. */
   version: number;
   /** The locale actually used after fallback. */
   locale: string;
 }
+/** A rendered email (subject, text, html) with the template, version and locale used. */
 export type RenderedEmail = Rendered & EmailContent;
+/** A rendered SMS body with its segment count, and the template, version and locale used. */
 export type RenderedSms = Rendered & { body: string; segments: SmsSegments };
+/** A rendered push title and text with the template, version and locale used. */
 export type RenderedPush = Rendered & PushContent;
 
+/**
+ * Renders the templates given to `createTemplates`, typed by their variables. Every method throws
+ * `invalid_input` for an unknown name or version, bad or missing variables, or (for `email`, `sms`,
+ * `push`) a template without that channel.
+ */
 export interface Templates<D extends Record<string, TemplateDefinition>> {
+  /** Render the email of template `name`. */
   email<N extends keyof D & string>(name: N, options: RenderOptions<z.input<D[N]['variables']>>): RenderedEmail;
+  /** Render the SMS of template `name`; over the template's `maxSegments` is `invalid_input`. */
   sms<N extends keyof D & string>(name: N, options: RenderOptions<z.input<D[N]['variables']>>): RenderedSms;
+  /** Render the push of template `name`. */
   push<N extends keyof D & string>(name: N, options: RenderOptions<z.input<D[N]['variables']>>): RenderedPush;
   /** Every channel the template has content for (after locale fallback), ready for `fallback().send`. */
   render<N extends keyof D & string>(
@@ -66,7 +98,9 @@ export interface Templates<D extends Record<string, TemplateDefinition>> {
   ): { email?: RenderedEmail; sms?: RenderedSms; push?: RenderedPush };
 }
 
+/** Options of `createTemplates`. */
 export interface TemplatesOptions<D> {
+  /** The templates by name. */
   templates: D;
   /** The locale every template must have. Default `en`. */
   defaultLocale?: string;
@@ -75,6 +109,13 @@ export interface TemplatesOptions<D> {
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}/g;
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/**
+ * Escape `& < > " '` for HTML text and attribute values. Templates do this for every value in
+ * `html`; use it for HTML you assemble yourself.
+ *
+ * @example
+ * escapeHtml('<b>Ada & "Bob"</b>'); // '&lt;b&gt;Ada &amp; &quot;Bob&quot;&lt;/b&gt;'
+ */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
 }
@@ -83,6 +124,23 @@ function configError(message: string, field: string): IntegrationError {
   return new IntegrationError('invalid_config', `createTemplates: ${message}`, { details: { field } });
 }
 
+/**
+ * Named, versioned templates with typed variables (zod), per-locale variants with fallback
+ * (`pt-BR` → `pt` → `defaultLocale`), HTML-escaped values in `html`, and SMS segment counts. A
+ * version without the default locale, a non-string part, or a placeholder the schema does not
+ * declare is `invalid_config` here, before anything is sent.
+ *
+ * @example
+ * const templates = createTemplates({
+ *   templates: {
+ *     'booking-confirmed': {
+ *       variables: z.object({ name: z.string(), start: z.string() }),
+ *       versions: { 1: { en: { email: { subject: 'Booked for {{start}}', text: 'Hi {{name}}' }, sms: { body: 'Booked for {{start}}' } } } },
+ *     },
+ *   },
+ * });
+ * const { email, sms } = templates.render('booking-confirmed', { locale: 'en-GB', variables: { name: 'Ada', start: '10:00' } });
+ */
 export function createTemplates<const D extends Record<string, TemplateDefinition>>(options: TemplatesOptions<D>): Templates<D> {
   const defaultLocale = (options?.defaultLocale ?? 'en').toLowerCase();
   const definitions = options?.templates;

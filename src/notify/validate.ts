@@ -23,10 +23,26 @@ export function invalid(field: string, message: string): IntegrationError {
   return new IntegrationError('invalid_input', message, { details: { field } });
 }
 
+/**
+ * Whether `value` is an email address every adapter accepts: the WHATWG `input type=email` rule,
+ * a dotted domain, at most 254 characters (64 before the `@`). No display name.
+ *
+ * @example
+ * isEmailAddress('ada@example.com'); // true
+ * isEmailAddress('ada@localhost'); // false: the domain needs a dot
+ * isEmailAddress('Ada <ada@example.com>'); // false: pass { email, name } for a display name
+ */
 export function isEmailAddress(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 254 && EMAIL.test(value) && (value.split('@')[0]?.length ?? 0) <= 64;
 }
 
+/**
+ * Whether `value` is an E.164 phone number: `+`, a non-zero digit, 8 to 15 digits in all, nothing else.
+ *
+ * @example
+ * isE164('+14155550100'); // true
+ * isE164('(415) 555-0100'); // false: normalize to E.164 before sending
+ */
 export function isE164(value: unknown): value is string {
   return typeof value === 'string' && E164.test(value);
 }

@@ -14,6 +14,16 @@ export function markVerified<T extends NotifyEvent>(events: T[]): T[] {
   return events;
 }
 
+/**
+ * Whether `event` came out of an adapter's `parseWebhook` (or the fake's `emit`) in this process.
+ * A hand-built event, or one that went through JSON, is not: that is what the tracker and
+ * `fallback().handleEvents` refuse.
+ *
+ * @example
+ * const events = await sendgrid.parseWebhook!(await fromFetchRequest(request));
+ * isVerifiedEvent(events[0]); // true
+ * isVerifiedEvent(JSON.parse(JSON.stringify(events[0]))); // false
+ */
 export function isVerifiedEvent(event: unknown): event is NotifyEvent {
   return typeof event === 'object' && event !== null && verified.has(event);
 }

@@ -34,6 +34,14 @@ const optionsSchema = z.object({
   ...HTTP_ADAPTER_OPTIONS,
 });
 
+/**
+ * Options of `createFcmPush`: `serviceAccount` (the parsed service account JSON: `project_id`,
+ * `client_email`, `private_key`, optional `token_uri`), optionally `suppression` (gone tokens are
+ * added) and `baseUrl`.
+ * Shared by the HTTP adapters: `fetch` (inject for tests or a proxy), `retry` (a `RetryPolicy`
+ * subset: `maxAttempts`, delays, `attemptTimeoutMs`), `now`, and `telemetry` or a bare `logger`
+ * (not both).
+ */
 export type FcmPushOptions = z.input<typeof optionsSchema>;
 
 const b64url = (bytes: Uint8Array | string) => {
@@ -51,6 +59,19 @@ function pemToDer(pem: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
 }
 
+/**
+ * Push through Firebase Cloud Messaging HTTP v1 (plain `fetch`) with a service account: an RS256
+ * JWT signed with Web Crypto is exchanged for an access token, cached and refreshed one request at
+ * a time. An `UNREGISTERED` token is `not_found` with `details.gone` (and suppressed when
+ * `suppression` is given). Sends to `{ kind: 'fcm', token }` only. Bad options are `invalid_config`.
+ *
+ * @example
+ * const fcm = createFcmPush({ serviceAccount: JSON.parse(process.env.FIREBASE_SERVICE_ACCOUNT!), suppression });
+ * await fcm.send(
+ *   { channel: 'push', to: { kind: 'fcm', token: deviceToken }, title: 'Class moved', body: 'Yoga is now at 11:00', data: { bookingId: '42' } },
+ *   { idempotencyKey: 'booking:42:moved' },
+ * );
+ */
 export function createFcmPush(options: FcmPushOptions): Notifier<'push'> {
   const o = parseOptions('createFcmPush', optionsSchema, options);
   const telemetry = adapterTelemetry('createFcmPush', o);

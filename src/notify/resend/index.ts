@@ -27,10 +27,27 @@ const optionsSchema = z.object({
   ...HTTP_ADAPTER_OPTIONS,
 });
 
+/**
+ * Options of `createResendEmail`: `apiKey` (`re_…`), the default `from`, `webhookSecret` (`whsec_…`,
+ * an array during rotation; needed for `parseWebhook`), optionally `baseUrl`.
+ * Shared by the HTTP adapters: `fetch` (inject for tests or a proxy), `retry` (a `RetryPolicy`
+ * subset: `maxAttempts`, delays, `attemptTimeoutMs`), `now`, and `telemetry` or a bare `logger`
+ * (not both).
+ */
 export type ResendEmailOptions = z.input<typeof optionsSchema>;
 
 const format = (a: EmailAddress) => (a.name ? `${a.name.replace(/[<>"]/g, '')} <${a.email}>` : a.email);
 
+/**
+ * Email through Resend's API (plain `fetch`), with the idempotency key sent as Resend's
+ * `Idempotency-Key` (so its 5xx are retried), and its Svix-signed webhooks through `parseWebhook`.
+ * Bad options are `invalid_config` naming the field.
+ *
+ * @example
+ * const resend = createResendEmail({ apiKey: process.env.RESEND_API_KEY!, from: 'bookings@studio.example', webhookSecret: process.env.RESEND_WEBHOOK_SECRET! });
+ * await resend.send({ channel: 'email', to: 'ada@example.com', subject: 'Booked', html: '<p>See you at 10:00</p>' }, { idempotencyKey: 'booking:42:confirmed' });
+ * const events = await resend.parseWebhook!(await fromFetchRequest(request));
+ */
 export function createResendEmail(options: ResendEmailOptions): Notifier<'email'> {
   const o = parseOptions('createResendEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createResendEmail', o);

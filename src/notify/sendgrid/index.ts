@@ -30,8 +30,30 @@ const optionsSchema = z.object({
   ...HTTP_ADAPTER_OPTIONS,
 });
 
+/**
+ * Options of `createSendGridEmail`: `apiKey` (`SG.xxx.yyy`), the default `from`, and
+ * `webhookPublicKey` (the Signed Event Webhook verification key, needed for `parseWebhook`);
+ * optionally `baseUrl` (`https://api.eu.sendgrid.com` for EU subusers) and `sandbox`.
+ * Shared by the HTTP adapters: `fetch` (inject for tests or a proxy), `retry` (a `RetryPolicy`
+ * subset: `maxAttempts`, delays, `attemptTimeoutMs`), `now`, and `telemetry` or a bare `logger`
+ * (not both).
+ */
 export type SendGridEmailOptions = z.input<typeof optionsSchema>;
 
+/**
+ * Email through SendGrid's v3 Mail Send API (plain `fetch`, no SDK), and its signed Event Webhook
+ * through `parseWebhook`. SendGrid takes no idempotency key: wrap it in `guardSends`, `fallback`
+ * or `failover` so a key is sent once. Bad options are `invalid_config` naming the field.
+ *
+ * @example
+ * const sendgrid = createSendGridEmail({
+ *   apiKey: process.env.SENDGRID_API_KEY!,
+ *   from: { email: 'bookings@studio.example', name: 'Studio' },
+ *   webhookPublicKey: process.env.SENDGRID_WEBHOOK_KEY!,
+ * });
+ * await sendgrid.send({ channel: 'email', to: 'ada@example.com', subject: 'Booked', text: 'See you at 10:00' }, { idempotencyKey: 'booking:42:confirmed' });
+ * const events = await sendgrid.parseWebhook!(await fromFetchRequest(request)); // verified, normalized
+ */
 export function createSendGridEmail(options: SendGridEmailOptions): Notifier<'email'> {
   const o = parseOptions('createSendGridEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createSendGridEmail', o);

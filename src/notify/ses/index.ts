@@ -35,8 +35,32 @@ const optionsSchema = z.object({
   ...HTTP_ADAPTER_OPTIONS,
 });
 
+/**
+ * Options of `createSesEmail`: `region`, `credentials` (`accessKeyId`, `secretAccessKey`,
+ * optional `sessionToken`), the default `from`, optional `configurationSetName`; for SNS webhooks
+ * `topicArns` (strongly recommended), `onSubscriptionConfirmation` and `fetchCertificate`;
+ * `endpoint` to override the regional URL.
+ * Shared by the HTTP adapters: `fetch` (inject for tests or a proxy), `retry` (a `RetryPolicy`
+ * subset: `maxAttempts`, delays, `attemptTimeoutMs`), `now`, and `telemetry` or a bare `logger`
+ * (not both).
+ */
 export type SesEmailOptions = z.input<typeof optionsSchema>;
 
+/**
+ * Email through Amazon SES v2 `SendEmail` (JSON over `fetch`, SigV4 through Web Crypto; no AWS
+ * SDK), and bounces, complaints and deliveries from SNS through `parseWebhook`. SES takes no
+ * idempotency key: wrap it in `guardSends`, `fallback` or `failover`. Bad options are
+ * `invalid_config` naming the field.
+ *
+ * @example
+ * const ses = createSesEmail({
+ *   region: 'eu-west-1',
+ *   credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID!, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY! },
+ *   from: 'bookings@studio.example',
+ *   topicArns: ['arn:aws:sns:eu-west-1:123456789012:ses-events'],
+ * });
+ * await ses.send({ channel: 'email', to: 'ada@example.com', subject: 'Booked', text: 'See you at 10:00' }, { idempotencyKey: 'booking:42:confirmed' });
+ */
 export function createSesEmail(options: SesEmailOptions): Notifier<'email'> {
   const o = parseOptions('createSesEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createSesEmail', o);

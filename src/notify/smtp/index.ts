@@ -77,19 +77,42 @@ const optionsSchema = z
  * published types do not require `@types/nodemailer` from hosts that never pass a transport.
  */
 export interface SmtpTransportLike {
+  /** Send one message; resolves with the server's answer. */
   sendMail(mail: object): Promise<{ messageId?: string; accepted?: unknown[]; rejected?: unknown[] }>;
+  /** Connect and authenticate without sending. */
   verify(): Promise<true>;
+  /** Close pooled connections. */
   close(): void;
 }
 
+/**
+ * Options of `createSmtpEmail`: the server as `url` (`smtp://user:pass@host:587`, `smtps://…:465`)
+ * or `host`/`port`/`secure`/`auth`, or an already-built `transport`; the default `from`; and
+ * optionally `requireTLS` (default true without `secure`), `tls`, `pool`, `dkim`, `timeoutMs`, and
+ * `telemetry` or a bare `logger`.
+ */
 export type SmtpEmailOptions = z.input<typeof optionsSchema>;
 
+/** The SMTP `Notifier`, with a connection check and a pool to close; made by `createSmtpEmail`. */
 export interface SmtpEmail extends Notifier<'email'> {
   /** Check the connection and credentials (EHLO, STARTTLS, AUTH) without sending. */
   verify(): Promise<void>;
+  /** Close the pooled connections (call on shutdown). */
   close(): Promise<void>;
 }
 
+/**
+ * Email over SMTP with nodemailer's pooled transport: STARTTLS required by default, a
+ * `Message-ID` derived from the idempotency key (receivers that dedupe by it drop a resend), and
+ * `List-Unsubscribe` DKIM-signed when `dkim` is set. Results are `accepted`: SMTP has no delivery
+ * webhooks. Bad options are `invalid_config` naming the field.
+ *
+ * @example
+ * const smtp = createSmtpEmail({ url: process.env.SMTP_URL!, from: { email: 'bookings@studio.example', name: 'Studio' } });
+ * await smtp.verify(); // EHLO, STARTTLS and AUTH, without sending
+ * await smtp.send({ channel: 'email', to: 'ada@example.com', subject: 'Booked', text: 'See you at 10:00' }, { idempotencyKey: 'booking:42:confirmed' });
+ * await smtp.close();
+ */
 export function createSmtpEmail(options: SmtpEmailOptions): SmtpEmail {
   const o = parseOptions('createSmtpEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createSmtpEmail', o);
@@ -234,7 +257,15 @@ interface NodemailerError {
   command?: string;
 }
 
-/** nodemailer's error codes and the server's reply code → IntegrationError. Never quotes the server's reply (it may echo addresses). */
+/**
+ * nodemailer's error codes and the server's reply code → `IntegrationError`, with
+ * `details.notSent` when nothing can have been accepted. Never quotes the server's reply (it may
+ * echo addresses). The adapter uses it; it is exported for your own nodemailer calls.
+ *
+ * @example
+ * mapSmtpError({ code: 'EAUTH', responseCode: 535 }).code; // 'authentication'
+ * mapSmtpError({ code: 'EENVELOPE', responseCode: 550 }).code; // 'not_found' (mailbox unavailable)
+ */
 export function mapSmtpError(error: unknown): IntegrationError {
   if (isIntegrationError(error)) return error as IntegrationError;
   const e = (typeof error === 'object' && error !== null ? error : {}) as NodemailerError;

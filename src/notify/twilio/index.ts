@@ -45,6 +45,15 @@ const optionsSchema = z
     path: ['from'],
   });
 
+/**
+ * Options of `createTwilioSms`: `accountSid`, `authToken` (signs webhooks; authenticates the API
+ * unless `apiKey: { sid, secret }` is given), a sender (`from` or `messagingServiceSid`), and
+ * optionally `statusCallback`, `webhookUrl` (the URL as configured in Twilio, behind a proxy) and
+ * `baseUrl`.
+ * Shared by the HTTP adapters: `fetch` (inject for tests or a proxy), `retry` (a `RetryPolicy`
+ * subset: `maxAttempts`, delays, `attemptTimeoutMs`), `now`, and `telemetry` or a bare `logger`
+ * (not both).
+ */
 export type TwilioSmsOptions = z.input<typeof optionsSchema>;
 
 /** Twilio's default opt-out keywords (Advanced Opt-Out reports them in OptOutType; we also match the body). */
@@ -52,6 +61,21 @@ const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUI
 const OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
 const HELP = new Set(['HELP', 'INFO']);
 
+/**
+ * SMS through Twilio's Messages API (plain `fetch`, no SDK); status callbacks and inbound
+ * STOP/START/HELP through `parseWebhook` (verified with the auth token first). A number that
+ * texted STOP is `permission` with `details.suppressed`. Twilio takes no idempotency key: wrap it
+ * in `guardSends`, `fallback` or `failover`. Bad options are `invalid_config` naming the field.
+ *
+ * @example
+ * const twilio = createTwilioSms({
+ *   accountSid: process.env.TWILIO_ACCOUNT_SID!,
+ *   authToken: process.env.TWILIO_AUTH_TOKEN!,
+ *   from: '+14155550199',
+ *   statusCallback: 'https://studio.example/hooks/twilio',
+ * });
+ * await twilio.send({ channel: 'sms', to: '+14155550100', body: 'Booked: yoga at 10:00' }, { idempotencyKey: 'booking:42:sms' });
+ */
 export function createTwilioSms(options: TwilioSmsOptions): Notifier<'sms'> {
   const o = parseOptions('createTwilioSms', optionsSchema, options);
   const telemetry = adapterTelemetry('createTwilioSms', o);

@@ -46,6 +46,12 @@ const optionsSchema = z.object({
   logger: z.custom<Logger>(isLogger).optional(),
 });
 
+/**
+ * Options of `createWebPush`: `vapid` (`subject`: a mailto: or https: URL; `publicKey` and
+ * `privateKey`, base64url, as `web-push generate-vapid-keys` prints them), optionally
+ * `suppression` (gone endpoints are added), `agent` (an `https.Agent`), `timeoutMs` (default
+ * 30,000), `retry`, `now`, and `telemetry` or a bare `logger`.
+ */
 export type WebPushOptions = z.input<typeof optionsSchema>;
 
 interface WebPushErrorLike {
@@ -55,6 +61,20 @@ interface WebPushErrorLike {
   code?: string;
 }
 
+/**
+ * Browser push through the `web-push` library (VAPID, RFC 8291 encryption). Each send carries a
+ * `Topic` derived from the idempotency key, so a retry replaces an undelivered copy instead of
+ * adding one (which is why 5xx are retried). A 404/410 is `not_found` with `details.gone`, and the
+ * endpoint is suppressed when `suppression` is given. Sends to `{ kind: 'webpush', subscription }`
+ * only. Bad options are `invalid_config` naming the field.
+ *
+ * @example
+ * const webPush = createWebPush({
+ *   vapid: { subject: 'mailto:ops@studio.example', publicKey: process.env.VAPID_PUBLIC_KEY!, privateKey: process.env.VAPID_PRIVATE_KEY! },
+ *   suppression,
+ * });
+ * await webPush.send({ channel: 'push', to: { kind: 'webpush', subscription }, title: 'Class moved', body: 'Yoga is now at 11:00' }, { idempotencyKey: 'booking:42:moved' });
+ */
 export function createWebPush(options: WebPushOptions): Notifier<'push'> {
   const o = parseOptions('createWebPush', optionsSchema, options);
   const telemetry = adapterTelemetry('createWebPush', o);
