@@ -185,7 +185,12 @@ export function createUnsubscribeTokens(options: UnsubscribeTokenOptions): Unsub
  * );
  */
 export function unsubscribeUrl(base: string, token: string): string {
-  const url = new URL(base);
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw invalid('base', 'the unsubscribe URL must be an absolute https URL');
+  }
   if (url.protocol !== 'https:') throw invalid('base', 'the unsubscribe URL must be https (RFC 8058)');
   url.searchParams.set('token', token);
   return url.href;

@@ -5,6 +5,8 @@
  * outside it (an emoji, a curly quote, most accents) switches the whole text to UCS-2: 70 UTF-16
  * code units, 67 per segment when split. Splits never cut an escape sequence or a surrogate pair.
  */
+import { invalid } from './validate.js';
+
 const GSM_BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
 const GSM_EXTENSION = '\f^{}\\[~]|€';
@@ -36,6 +38,7 @@ export interface SmsSegments {
  * smsSegments('x'.repeat(161)).segments; // 2 (153 + 8)
  */
 export function smsSegments(text: string): SmsSegments {
+  if (typeof text !== 'string') throw invalid('text', 'smsSegments: text must be a string');
   const nonGsm: string[] = [];
   let septets = 0;
   for (const ch of text) {

@@ -117,6 +117,8 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
  * escapeHtml('<b>Ada & "Bob"</b>'); // '&lt;b&gt;Ada &amp; &quot;Bob&quot;&lt;/b&gt;'
  */
 export function escapeHtml(text: string): string {
+  if (typeof text !== 'string')
+    throw new IntegrationError('invalid_input', 'escapeHtml: text must be a string', { details: { field: 'text' } });
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
 }
 

@@ -80,6 +80,11 @@ describe('List-Unsubscribe headers (RFC 2369, RFC 8058)', () => {
     );
     expect(() => unsubscribeUrl('http://example.com/u', 't')).toThrow(expect.objectContaining({ code: 'invalid_input' }));
   });
+  it('refuses a base that is not a URL with invalid_input, not a TypeError', () => {
+    for (const base of ['studio.example/unsubscribe', '', undefined as unknown as string]) {
+      expect(() => unsubscribeUrl(base, 't')).toThrow(expect.objectContaining({ code: 'invalid_input', details: { field: 'base' } }));
+    }
+  });
 });
 
 describe('unsubscribe handler', () => {

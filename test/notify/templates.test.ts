@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createTemplates, smsSegments } from '../../src/notify/index.js';
+import { createTemplates, escapeHtml, smsSegments } from '../../src/notify/index.js';
 
 const booking = {
   variables: z.object({ name: z.string().min(1), start: z.string(), code: z.string().optional() }),
@@ -151,5 +151,24 @@ describe('smsSegments (3GPP TS 23.038)', () => {
 
   it('lists the characters that forced UCS-2', () => {
     expect(smsSegments('Hello “quoted” 😀').nonGsmCharacters).toEqual(['“', '”', '😀']);
+  });
+
+  it('refuses a non-string with invalid_input, not a TypeError', () => {
+    for (const bad of [undefined, null, 42, ['a']]) {
+      expect(() => smsSegments(bad as unknown as string)).toThrow(
+        expect.objectContaining({ code: 'invalid_input', details: { field: 'text' } }),
+      );
+    }
+  });
+});
+
+describe('escapeHtml', () => {
+  it('escapes the five characters and refuses a non-string with invalid_input', () => {
+    expect(escapeHtml(`<b>Ada & "Bob" 'x'</b>`)).toBe('&lt;b&gt;Ada &amp; &quot;Bob&quot; &#39;x&#39;&lt;/b&gt;');
+    for (const bad of [undefined, 42, { toString: () => '<b>' }]) {
+      expect(() => escapeHtml(bad as unknown as string)).toThrow(
+        expect.objectContaining({ code: 'invalid_input', details: { field: 'text' } }),
+      );
+    }
   });
 });
