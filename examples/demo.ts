@@ -13,9 +13,10 @@
  *   simulated: signed with your whsec (or a one-off local one) by Stripe's own test helper and fed
  *   twice to the adapter's verifier. The booking is then confirmed by the demo itself, which is
  *   what `checkout.session.completed` would do once the buyer pays.
- * - GOOGLE_ACCESS_TOKEN (calendar scope; GOOGLE_CALENDAR_ID, default `primary`): the series is
- *   created in that Google calendar, synced (a full sync there also delivers the events already in
- *   it), listed, and deleted again at the end.
+ * - GOOGLE_ACCESS_TOKEN (calendar scope), or GOOGLE_REFRESH_TOKEN with GOOGLE_CLIENT_ID and
+ *   GOOGLE_CLIENT_SECRET (switchyard/oauth then refreshes an access token, as a host does);
+ *   GOOGLE_CALENDAR_ID, default `primary`: the series is created in that Google calendar, synced (a
+ *   full sync there also delivers the events already in it), listed, and deleted again at the end.
  * - SMTP_URL (smtp://user:pass@host:587, SMTP_FROM, DEMO_EMAIL): the confirmation really goes out
  *   through that server; a real bounce only comes back later as a DSN, so the bounce → SMS steps
  *   then stay with the fakes and are skipped.
@@ -47,6 +48,15 @@ const stripeKey = process.env.STRIPE_SECRET_KEY;
 // Test mode only: the demo creates payments, and a script must never do that with a live key.
 const stripeTestKey = stripeKey && /^(sk|rk)_test_/.test(stripeKey) ? stripeKey : undefined;
 const googleToken = process.env.GOOGLE_ACCESS_TOKEN;
+const googleRefresh =
+  !googleToken && process.env.GOOGLE_REFRESH_TOKEN && process.env.GOOGLE_CLIENT_ID && process.env.GOOGLE_CLIENT_SECRET
+    ? {
+        refreshToken: process.env.GOOGLE_REFRESH_TOKEN,
+        clientId: process.env.GOOGLE_CLIENT_ID,
+        clientSecret: process.env.GOOGLE_CLIENT_SECRET,
+      }
+    : undefined;
+const onGoogle = Boolean(googleToken || googleRefresh);
 const googleCalendarId = process.env.GOOGLE_CALENDAR_ID ?? 'primary';
 if (stripeKey && !stripeTestKey) {
   console.log('STRIPE_SECRET_KEY is not a test-mode key: the demo never charges real cards, so payments run on the fake.');
@@ -54,8 +64,11 @@ if (stripeKey && !stripeTestKey) {
 if (stripeTestKey) {
   console.log('STRIPE_SECRET_KEY set (test mode): the checkout, the 3-D Secure payment and its event are real Stripe test-mode objects.');
 }
-if (googleToken) {
-  console.log(`GOOGLE_ACCESS_TOKEN set: the class series goes into your Google calendar "${googleCalendarId}" and is deleted at the end.`);
+if (onGoogle) {
+  console.log(
+    `${googleToken ? 'GOOGLE_ACCESS_TOKEN set' : 'GOOGLE_REFRESH_TOKEN set (switchyard/oauth refreshes the access token)'}: ` +
+      `the class series goes into your Google calendar "${googleCalendarId}" and is deleted at the end.`,
+  );
 }
 if (smtpUrl) console.log('SMTP_URL set: the confirmation email goes out through your SMTP server.');
 
@@ -226,9 +239,9 @@ async function checkoutOnFake() {
 // while its UTC offset moves with DST.
 if (booking.status !== 'confirmed') throw new Error(`${booking.id} is not paid: no calendar series`);
 const { createCalendarSync, createFakeCalendar } = await import('../src/calendar/index.js');
-const calendarId = googleToken ? googleCalendarId : 'ada-primary';
-const calendar = googleToken
-  ? (await import('../src/calendar/google/index.js')).createGoogleCalendar({ auth: googleToken })
+const calendarId = onGoogle ? googleCalendarId : 'ada-primary';
+const calendar = onGoogle
+  ? (await import('../src/calendar/google/index.js')).createGoogleCalendar({ auth: googleToken ?? (await googleTokenProvider()) })
   : createFakeCalendar({ calendars: [{ id: 'ada-primary', timeZone: customer.timeZone }] });
 const series = await calendar.createEvent(calendarId, {
   title: booking.title,
@@ -244,7 +257,7 @@ const secondSync = await sync.sync(calendarId);
 const classes = await calendar.listEvents(calendarId, { from: '2026-03-01T00:00:00Z', to: '2026-03-31T00:00:00Z', expand: true });
 // A real calendar may hold other events in March: only this series' classes are shown.
 const classLines = classes
-  .filter((c) => !googleToken || c.recurringEventId === series.id)
+  .filter((c) => !onGoogle || c.recurringEventId === series.id)
   .map((c) => {
     const start = c.start as { dateTime: string; timeZone: string };
     return `${start.dateTime.slice(0, 16)} ${start.timeZone} = ${toInstant(start)}`;
@@ -252,7 +265,7 @@ const classLines = classes
 say(
   `Create the series in ${customer.name}'s calendar and sync it`,
   `series ${series.id} for ${booking.id}: synced ${firstSync.delivered} change(s) (${changeKinds(synced)}); a second sync delivers ${secondSync.delivered}\n` +
-    (googleToken ? `(in Google calendar "${calendarId}": a first, full sync also delivers the events already there)\n` : '') +
+    (onGoogle ? `(in Google calendar "${calendarId}": a first, full sync also delivers the events already there)\n` : '') +
     `${classLines.join('\n')}\n(DST starts March 8: still 18:00 local, the UTC offset moves from -05:00 to -04:00)`,
 );
 
@@ -318,14 +331,14 @@ if (mail === fakeMail) {
 // 10. What the host logged along the way carries no key.
 say('The log line of the checkout call, redacted', logLines[0]);
 
-if (googleToken) {
+if (onGoogle) {
   await calendar.deleteEvent(calendarId, series.id);
   console.log(`\n(The demo's class series ${series.id} was deleted again from your Google calendar.)`);
 }
 
 const real = [
   ...(stripeTestKey ? ['payments on Stripe test mode'] : []),
-  ...(googleToken ? ['the calendar on Google'] : []),
+  ...(onGoogle ? ['the calendar on Google'] : []),
   ...(smtpUrl ? ['the email through your SMTP server'] : []),
 ];
 console.log(`\nDemo finished: ${real.length ? `${real.join(', ')}; the rest` : 'every step above'} ran on embedded defaults.`);
@@ -336,4 +349,37 @@ function changeKinds(types: string[]): string {
   const counts = new Map<string, number>();
   for (const t of types) counts.set(t, (counts.get(t) ?? 0) + 1);
   return [...counts].map(([t, n]) => `${t} ×${n}`).join(', ');
+}
+
+/**
+ * The host's way to call Google for a user: switchyard/oauth holds the user's refresh token and
+ * hands out access tokens, refreshing them when due. The refresh token came from an earlier
+ * authorization (examples/oauth-google.ts shows one); here it is imported with an expired access
+ * token, so the first call refreshes.
+ */
+async function googleTokenProvider() {
+  if (!googleRefresh) throw new Error('no Google refresh token');
+  const { createInMemoryTokenStore, createOAuthClient } = await import('../src/oauth/index.js');
+  const tokenStore = createInMemoryTokenStore();
+  const imported = {
+    accessToken: 'expired',
+    refreshToken: googleRefresh.refreshToken,
+    expiresAt: 0,
+    scopes: [],
+    tokenType: 'Bearer',
+    obtainedAt: 0,
+  };
+  await tokenStore.save(customer.name, 'google', imported, null);
+  const oauth = createOAuthClient({
+    preset: 'google',
+    clientId: googleRefresh.clientId,
+    clientSecret: googleRefresh.clientSecret,
+    // Only a refresh happens here: no browser comes back to this URI.
+    redirectUri: process.env.GOOGLE_REDIRECT_URI ?? 'http://127.0.0.1:3000/oauth/google/callback',
+    features: ['calendar.readwrite'],
+    stateSecret: crypto.getRandomValues(new Uint8Array(32)),
+    tokenStore,
+    openTelemetry: false,
+  });
+  return oauth.tokenProvider(customer.name);
 }

@@ -48,6 +48,8 @@ interface ProviderReport {
   stripeViolations: string[];
   stripeCreated: { payment_intents: number };
   eventsRequests: { type: string | null; stripeVersion: string | null; authorized: boolean }[];
+  tokenRequests: Record<string, string>[];
+  googleBearers: string[];
 }
 
 /**
@@ -194,6 +196,37 @@ describe('examples', () => {
     expect(googleCalls[0]).toBe('POST www.googleapis.com/calendar/v3/calendars/primary/events');
     expect(googleCalls.filter((c) => c === 'GET www.googleapis.com/calendar/v3/calendars/primary/events').length).toBeGreaterThanOrEqual(3);
     expect(googleCalls.at(-1)).toBe(`DELETE www.googleapis.com/calendar/v3/calendars/primary/events/${seriesId}`);
+    expect(report.googleBearers).toEqual([`Bearer ${FAKE_GOOGLE_TOKEN}`]);
+    expect(report.tokenRequests).toEqual([]);
+  }, 90_000);
+
+  it('with a Google refresh token, switchyard/oauth refreshes once and the calendar calls carry the new token', async () => {
+    const { stdout, report } = await runDemoOnProviders({
+      GOOGLE_REFRESH_TOKEN: '1//switchyard-demo-refresh-token',
+      GOOGLE_CLIENT_ID: 'demo-client.apps.googleusercontent.com',
+      GOOGLE_CLIENT_SECRET: 'GOCSPX-switchyard-demo-secret',
+    });
+    expect(stdout).toContain(
+      'GOOGLE_REFRESH_TOKEN set (switchyard/oauth refreshes the access token): the class series goes into your Google calendar',
+    );
+    const { titles, out } = demoSteps(stdout);
+    expect(titles).toEqual(DEMO_TITLES);
+    expect(out(6)).toMatch(/synced 2 change\(s\) \(upsert, upsert\); a second sync delivers 0/);
+    expect(out(6)).toContain('2026-03-17T18:00 America/New_York = 2026-03-17T18:00:00-04:00');
+    // One refresh for the whole run (the token is then valid for an hour), with the client's credentials.
+    expect(report.tokenRequests).toEqual([
+      {
+        grant_type: 'refresh_token',
+        refresh_token: '1//switchyard-demo-refresh-token',
+        client_id: 'demo-client.apps.googleusercontent.com',
+        client_secret: 'matches',
+      },
+    ]);
+    expect(report.googleBearers).toEqual(['Bearer ya29.refreshed-by-switchyard-oauth']);
+    // Payments had no key: the fake, and nothing reached Stripe.
+    expect(report.calls.some((c) => c.includes('api.stripe.com'))).toBe(false);
+    expect(stdout).not.toContain('GOCSPX-switchyard-demo-secret');
+    expect(stdout).toContain('Demo finished: the calendar on Google; the rest ran on embedded defaults.');
   }, 90_000);
 
   it('without STRIPE_WEBHOOK_SECRET the delivery is signed with a one-off local whsec, and says so', async () => {

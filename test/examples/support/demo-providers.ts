@@ -64,11 +64,34 @@ const eventsHandler = http.get(`${STRIPE_API}/v1/events`, async ({ request }) =>
   return HttpResponse.json({ object: 'list', url: '/v1/events', has_more: false, data });
 });
 
-const server = setupServer(eventsHandler, ...stripe.handlers, ...google.handlers);
+// Google's token endpoint, for the refresh-token path: a refresh grant with the client's credentials
+// in the body (the google preset's client_secret_post) gets a fresh access token.
+const GOOGLE_REFRESHED_TOKEN = 'ya29.refreshed-by-switchyard-oauth';
+const tokenRequests: Obj[] = [];
+const tokenHandler = http.post('https://oauth2.googleapis.com/token', async ({ request }) => {
+  const form = Object.fromEntries(new URLSearchParams(await request.text()));
+  tokenRequests.push({ ...form, client_secret: form.client_secret === process.env.GOOGLE_CLIENT_SECRET ? 'matches' : 'wrong' });
+  const valid =
+    form.grant_type === 'refresh_token' &&
+    form.refresh_token === process.env.GOOGLE_REFRESH_TOKEN &&
+    form.client_id === process.env.GOOGLE_CLIENT_ID &&
+    form.client_secret === process.env.GOOGLE_CLIENT_SECRET;
+  if (!valid) return HttpResponse.json({ error: 'invalid_grant', error_description: 'Bad Request' }, { status: 400 });
+  return HttpResponse.json({
+    access_token: GOOGLE_REFRESHED_TOKEN,
+    expires_in: 3599,
+    scope: 'https://www.googleapis.com/auth/calendar.calendarlist.readonly https://www.googleapis.com/auth/calendar.events',
+    token_type: 'Bearer',
+  });
+});
+
+const server = setupServer(eventsHandler, tokenHandler, ...stripe.handlers, ...google.handlers);
+const googleBearers = new Set<string>();
 const calls: string[] = [];
 server.events.on('request:start', ({ request }) => {
   const url = new URL(request.url);
   calls.push(`${request.method} ${url.host}${url.pathname}`);
+  if (url.host === 'www.googleapis.com') googleBearers.add(request.headers.get('authorization') ?? '(none)');
 });
 server.events.on('response:mocked', ({ request, response }) => {
   const url = new URL(request.url);
@@ -88,6 +111,17 @@ process.on('exit', () => {
   if (!report) return;
   writeFileSync(
     report,
-    JSON.stringify({ calls, stripeViolations: stripe.violations, stripeCreated: stripe.created, eventsRequests }, null, 2),
+    JSON.stringify(
+      {
+        calls,
+        stripeViolations: stripe.violations,
+        stripeCreated: stripe.created,
+        eventsRequests,
+        tokenRequests,
+        googleBearers: [...googleBearers],
+      },
+      null,
+      2,
+    ),
   );
 });
