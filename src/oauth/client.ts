@@ -109,6 +109,25 @@ function text(value: unknown, field: string, max = 512): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Create an OAuth 2.0 client for one connection (Google, Microsoft or a custom server): authorization
+ * URL with PKCE and signed `state`, callback, single-flight refresh and revocation.
+ *
+ * @example
+ * const google = createOAuthClient({
+ *   preset: 'google',
+ *   clientId: process.env.GOOGLE_CLIENT_ID!,
+ *   clientSecret: process.env.GOOGLE_CLIENT_SECRET,
+ *   redirectUri: 'https://app.example/oauth/google/callback',
+ *   features: ['calendar.readwrite'],
+ *   stateSecret: process.env.OAUTH_STATE_SECRET!,
+ *   store,
+ *   tokenStore: createEncryptedTokenStore({ store, keys: { '2026-11': key }, currentKeyId: '2026-11' }),
+ * });
+ * const { url } = await google.createAuthorizationUrl({ sessionId });       // redirect the browser here
+ * await google.handleCallback({ url: req.url, sessionId, userId: 'ada' }); // in the callback route
+ * const accessToken = await google.getAccessToken('ada');                  // refreshed when due
+ */
 export function createOAuthClient(options: OAuthClientOptions): OAuthClient {
   const config = resolveOptions(options);
   const { preset } = config;

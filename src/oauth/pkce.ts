@@ -13,13 +13,27 @@ export interface PkcePair {
   method: 'S256';
 }
 
-/** Create a fresh PKCE pair: a 32-byte random verifier and its S256 challenge. */
+/**
+ * Create a fresh PKCE pair: a 32-byte random verifier and its S256 challenge.
+ *
+ * @example
+ * const pkce = await createPkcePair();
+ * authorizeUrl.searchParams.set('code_challenge', pkce.challenge);
+ * authorizeUrl.searchParams.set('code_challenge_method', pkce.method); // 'S256'
+ * // keep pkce.verifier server-side; send it as code_verifier with the token request
+ */
 export async function createPkcePair(): Promise<PkcePair> {
   const verifier = randomToken(32);
   return { verifier, challenge: await pkceChallenge(verifier), method: 'S256' };
 }
 
-/** The PKCE S256 challenge of a verifier: base64url(SHA-256(verifier)). */
+/**
+ * The PKCE S256 challenge of a verifier: base64url(SHA-256(verifier)).
+ *
+ * @example
+ * // RFC 7636 Appendix B
+ * await pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'); // 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
+ */
 export async function pkceChallenge(verifier: string): Promise<string> {
   return base64url(await sha256(verifier));
 }

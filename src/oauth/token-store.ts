@@ -176,6 +176,11 @@ const plainCodec: TokenCodec = {
  * Tokens in this process's memory only: the default when no `tokenStore` is given. It cannot be
  * pointed at a database on purpose; anything that persists tokens goes through
  * `createEncryptedTokenStore`.
+ *
+ * @example
+ * const tokenStore = createInMemoryTokenStore();
+ * const client = createOAuthClient({ preset: 'google', clientId, redirectUri, features: ['calendar.read'], stateSecret, tokenStore });
+ * await tokenStore.get('ada', 'google'); // after the callback: { tokens, version }
  */
 export function createInMemoryTokenStore(options: { now?: () => number } = {}): TokenStore {
   return createTokenStoreOver({ store: createMemoryStore(options), codec: plainCodec });
