@@ -62,12 +62,20 @@ const email: Notifier = process.env.SMTP_URL
   : fakeEmail;
 const notify = fallback([email, sms], { store, suppression });
 
+const unsubscribeTokenByBooking = new Map<string, string>();
 async function confirm(booking: { id: string; name: string; email: string; phone: string; locale: string }) {
   const rendered = templates.render('booking-confirmed', {
     locale: booking.locale,
     variables: { name: booking.name, className: 'Morning yoga', start: '10:00' },
   });
-  const token = await tokens.create({ channel: 'email', address: booking.email, list: 'reminders' });
+  // The token carries its issue time, so a retry must reuse the one minted for this booking: a new one
+  // would change the message, and the same idempotency key with a different message is refused
+  // (idempotency_conflict). Keep it with the booking (here: a map; in an app: the booking row).
+  let token = unsubscribeTokenByBooking.get(booking.id);
+  if (!token) {
+    token = await tokens.create({ channel: 'email', address: booking.email, list: 'reminders' });
+    unsubscribeTokenByBooking.set(booking.id, token);
+  }
   return notify.send(
     {
       email: {
