@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { checkApiModel } from './api-docs-check.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -113,69 +114,9 @@ if (undocumented.length) {
   for (const name of undocumented) console.log(`  - ${name}`);
 }
 
-// The example check, on the JSON model: TypeDoc's own validation knows summaries, not block tags.
-const Kind = { Module: 2, Variable: 32, Function: 64, Class: 128, Interface: 256, TypeAlias: 2097152, Reference: 4194304 };
-const missingExamples = [];
-const missingSummaries = [];
-const missingModuleComments = [];
-if (project) {
-  const byId = new Map();
-  const index = (reflection) => {
-    byId.set(reflection.id, reflection);
-    for (const child of reflection.children ?? []) index(child);
-  };
-  index(project);
-  const hasExample = (comment) => Boolean(comment?.blockTags?.some((tag) => tag.tag === '@example'));
-  // TypeDoc counts a comment holding only block tags (`@example`) as documentation; a reader needs the summary.
-  const hasSummary = (comment) => Boolean(comment?.summary?.some((part) => part.text.trim() !== ''));
-  const commentOf = (reflection) => reflection.comment ?? reflection.signatures?.find((s) => s.comment)?.comment;
-  /** Call signatures of a variable's type: an inline function type, or a local alias/interface of one. */
-  const callSignaturesOf = (type) => {
-    if (type?.type === 'reflection') return type.declaration?.signatures ?? [];
-    if (type?.type === 'reference' && typeof type.target === 'number') {
-      const target = byId.get(type.target);
-      if (target?.kind === Kind.TypeAlias) return callSignaturesOf(target.type);
-      if (target?.kind === Kind.Interface) return target.signatures ?? [];
-    }
-    return [];
-  };
-  /** What a reader needs an example for, and where its comment lives; undefined when none is needed. */
-  const exampleSubject = (reflection) => {
-    if (reflection.kind === Kind.Reference) {
-      const target = byId.get(reflection.target);
-      return target ? exampleSubject(target) : undefined;
-    }
-    if (reflection.kind === Kind.Function) {
-      // Overloads: one example on any signature is shown with the function.
-      return { what: 'function', documented: reflection.signatures?.some((s) => hasExample(s.comment)) };
-    }
-    if (reflection.kind === Kind.Class) return { what: 'class', documented: hasExample(reflection.comment) };
-    if (reflection.kind === Kind.Variable && callSignaturesOf(reflection.type).length) {
-      return { what: 'callable const', documented: hasExample(reflection.comment) };
-    }
-    return undefined;
-  };
-  for (const module of project.children ?? []) {
-    if (module.kind !== Kind.Module) continue;
-    const subpath = subpathOf(module.name);
-    if (!enforced(subpath)) continue;
-    for (const child of module.children ?? []) {
-      const comment = child.kind === Kind.Reference ? undefined : commentOf(child);
-      // No comment at all is TypeDoc's `notDocumented` warning, reported below with the others.
-      if (comment && !hasSummary(comment) && !isPending(`${module.name}.${child.name}`)) missingSummaries.push(`${module.name}.${child.name}`);
-    }
-    if (!FULLY_DOCUMENTED.includes(subpath)) continue;
-    // Without `@packageDocumentation`, TypeDoc gives the entry's header comment to every declaration
-    // of its first `export { … } from` statement, hiding their own comments (or their absence).
-    if (!module.comment) missingModuleComments.push(module.name);
-    for (const child of module.children ?? []) {
-      const subject = exampleSubject(child);
-      if (!subject || subject.documented) continue;
-      const name = `${module.name}.${child.name} (${subject.what})`;
-      if (!isPending(name)) missingExamples.push(name);
-    }
-  }
-}
+const { missingExamples, missingSummaries, missingModuleComments } = project
+  ? checkApiModel(project, { subpathOf, fullyDocumented: FULLY_DOCUMENTED, summariesEnforced: SUMMARIES_ENFORCED, isPending })
+  : { missingExamples: [], missingSummaries: [], missingModuleComments: [] };
 
 const pending = undocumented.filter((name) => enforced(subpathOf(name)) && isPending(name));
 const regressions = undocumented.filter((name) => enforced(subpathOf(name)) && !isPending(name));
@@ -184,8 +125,8 @@ if (pending.length) {
   console.log(`\ndocs:api: ${pending.length} undocumented export(s) pending on another branch (PENDING in scripts/api-docs.mjs):`);
   for (const name of pending) console.log(`  - ${name}`);
 }
-if (!project) {
-  console.error('\ndocs:api: TypeDoc wrote no JSON model, so the @example check could not run');
+if (!project && result.status === 0) {
+  console.error('\ndocs:api: TypeDoc wrote no JSON model, so the summary and @example checks could not run');
   failed = true;
 }
 if (missingModuleComments.length) {
