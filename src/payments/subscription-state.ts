@@ -84,7 +84,8 @@ export function compareSubscriptionVersions(a: Rankable, b: Rankable): number {
  * Throws `invalid_input` for an event about another subscription.
  *
  * @example
- * const next = applySubscriptionEvent(await db.load(event.objectId), event);
+ * const stored = await db.load(event.objectId); // SubscriptionState | undefined
+ * const next = applySubscriptionEvent(stored, event);
  * if (next !== stored) await db.save(event.objectId, next);
  */
 export function applySubscriptionEvent(state: SubscriptionState | undefined, event: SubscriptionEvent): SubscriptionState {

@@ -25,8 +25,8 @@ export interface StripeEventInput {
  * `provider.unhandled`. `parseWebhook` does this for you after verifying.
  *
  * @example
- * const stripeEvent = stripe.webhooks.constructEvent(body, signature, secret);
- * const event = normalizeStripeEvent(stripeEvent); // event.type === 'payment.succeeded', …
+ * const { payload } = await verifyStripeWebhook<StripeEventInput>(raw, { secret: process.env.STRIPE_WEBHOOK_SECRET! });
+ * const event = normalizeStripeEvent(payload); // event.type === 'payment.succeeded', …
  */
 export function normalizeStripeEvent(event: StripeEventInput): PaymentEvent {
   const object = event.data.object;
