@@ -1,6 +1,8 @@
 /**
  * switchyard core: the error type, the logger interface, redaction and the shared value types.
  * This entry loads no provider SDK and no `node:` module, so it is safe everywhere.
+ *
+ * @packageDocumentation
  */
 export {
   ERROR_CODES,

@@ -154,6 +154,7 @@ const TWO = [
   'ZWG',
 ];
 
+/** Decimal places of the minor unit of every ISO 4217 currency, by upper-case code (`JPY: 0`, `EUR: 2`, `KWD: 3`). */
 export const CURRENCY_EXPONENTS: Readonly<Record<string, 0 | 2 | 3 | 4>> = Object.freeze(
   Object.fromEntries([
     ...ZERO.map((c) => [c, 0] as const),

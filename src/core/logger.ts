@@ -4,13 +4,20 @@
  */
 import { redact, redactString } from './redact.js';
 
+/** Severity of a log line, lowest first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Structured fields of a log line (pino's merge object). */
 export type LogFields = Record<string, unknown>;
 
+/** What switchyard logs through: pino, a pino child, or anything with these four methods. */
 export interface Logger {
+  /** Per-call detail: provider calls and their outcome. */
   debug(fields: LogFields, message?: string): void;
+  /** Notable, expected events. */
   info(fields: LogFields, message?: string): void;
+  /** Failures switchyard handled or reports, such as a failed provider call or a throwing hook. */
   warn(fields: LogFields, message?: string): void;
+  /** Failures the host should look at. */
   error(fields: LogFields, message?: string): void;
 }
 
@@ -27,7 +34,13 @@ export const silentLogger: Logger = Object.freeze({
 // Marks a logger that already redacts, so wrapping twice costs nothing.
 const REDACTED = Symbol.for('switchyard.logger.redacted');
 
-/** Wrap any logger so that every field and message passes through `redact` first. */
+/**
+ * Wrap any logger so that every field and message passes through `redact` first.
+ *
+ * @example
+ * const logger = withRedaction(pino());
+ * logger.info({ authorization: 'Bearer abc123' }, 'calling Stripe'); // the token is masked
+ */
 export function withRedaction(logger: Logger | undefined): Logger {
   if (!logger) return silentLogger;
   if ((logger as { [REDACTED]?: true })[REDACTED]) return logger;
@@ -43,6 +56,7 @@ export function withRedaction(logger: Logger | undefined): Logger {
   return wrapped;
 }
 
+/** Options of `createConsoleLogger`. */
 export interface ConsoleLoggerOptions {
   /** Lowest level printed. Default `info`. */
   level?: LogLevel;
@@ -54,7 +68,13 @@ export interface ConsoleLoggerOptions {
   now?: () => number;
 }
 
-/** A small JSON-lines logger for scripts and examples; use pino in production. Redacts everything. */
+/**
+ * A small JSON-lines logger for scripts and examples; use pino in production. Redacts everything.
+ *
+ * @example
+ * const logger = createConsoleLogger({ level: 'debug', base: { service: 'billing' } });
+ * logger.info({ customerId: 'cus_123' }, 'customer created');
+ */
 export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger {
   const min = LEVELS.indexOf(options.level ?? 'info');
   const sink = options.sink ?? console;

@@ -6,6 +6,7 @@
 import { CURRENCY_EXPONENTS } from './currencies.js';
 import { IntegrationError } from './errors.js';
 
+/** An amount of money: integer minor units plus an ISO 4217 code (`{ amount: 1050, currency: 'EUR' }` is €10.50). */
 export interface Money {
   /** Integer amount in the currency's minor unit (cents, yen, fils). */
   amount: number;
@@ -13,12 +14,25 @@ export interface Money {
   currency: string;
 }
 
-/** Number of decimal places of the currency's minor unit (0 for JPY, 2 for EUR, 3 for KWD). */
+/**
+ * Number of decimal places of the currency's minor unit (0 for JPY, 2 for EUR, 3 for KWD).
+ *
+ * @example
+ * currencyExponent('jpy'); // 0
+ * currencyExponent('KWD'); // 3
+ */
 export function currencyExponent(currency: string): number {
   const code = normalizeCurrency(currency);
   return CURRENCY_EXPONENTS[code] as number;
 }
 
+/**
+ * True when `currency` is a known ISO 4217 code, in any case; never throws.
+ *
+ * @example
+ * isCurrency('eur'); // true
+ * isCurrency('XYZ'); // false
+ */
 export function isCurrency(currency: unknown): boolean {
   return typeof currency === 'string' && Object.hasOwn(CURRENCY_EXPONENTS, currency.toUpperCase());
 }
@@ -36,7 +50,12 @@ function normalizeCurrency(currency: unknown): string {
   return code;
 }
 
-/** Build a validated `Money` from an integer amount of minor units. */
+/**
+ * Build a validated `Money` from an integer amount of minor units; throws `invalid_input` otherwise.
+ *
+ * @example
+ * createMoney(1050, 'eur'); // { amount: 1050, currency: 'EUR' }
+ */
 export function createMoney(amount: number, currency: string): Money {
   const code = normalizeCurrency(currency);
   if (typeof amount !== 'number' || !Number.isSafeInteger(amount)) {
@@ -52,6 +71,10 @@ export function createMoney(amount: number, currency: string): Money {
 /**
  * Parse a decimal string such as `"10.50"` into minor units. Rejects numbers (pass a string, so no
  * float ever rounds), more fraction digits than the currency has, exponents, and unknown codes.
+ *
+ * @example
+ * parseMoney('10.50', 'EUR'); // { amount: 1050, currency: 'EUR' }
+ * parseMoney('1050', 'JPY'); // { amount: 1050, currency: 'JPY' }
  */
 export function parseMoney(decimal: string, currency: string): Money {
   const code = normalizeCurrency(currency);
@@ -84,7 +107,12 @@ export function parseMoney(decimal: string, currency: string): Money {
   return { amount: Number(minor), currency: code };
 }
 
-/** The exact decimal string of a `Money`: `{ amount: 1050, currency: 'EUR' }` → `"10.50"`. */
+/**
+ * The exact decimal string of a `Money`: `{ amount: 1050, currency: 'EUR' }` → `"10.50"`.
+ *
+ * @example
+ * toDecimalString({ amount: 5, currency: 'KWD' }); // '0.005'
+ */
 export function toDecimalString(money: Money): string {
   const { amount, currency } = createMoney(money?.amount, money?.currency);
   const exponent = CURRENCY_EXPONENTS[currency] as number;
@@ -96,7 +124,13 @@ export function toDecimalString(money: Money): string {
   return `${amount < 0 ? '-' : ''}${whole}${exponent > 0 ? `.${fraction}` : ''}`;
 }
 
-/** Locale-aware display string, e.g. `€10.50` or `¥1,050`. Uses `Intl`, exact to the minor unit. */
+/**
+ * Locale-aware display string, e.g. `€10.50` or `¥1,050`. Uses `Intl`, exact to the minor unit.
+ *
+ * @example
+ * formatMoney({ amount: 1050, currency: 'EUR' }); // '€10.50'
+ * formatMoney({ amount: 1050, currency: 'EUR' }, 'de-DE'); // '10,50 €'
+ */
 export function formatMoney(money: Money, locale = 'en-US'): string {
   const decimal = toDecimalString(money);
   const exponent = CURRENCY_EXPONENTS[money.currency.toUpperCase()] as number;
@@ -109,7 +143,12 @@ export function formatMoney(money: Money, locale = 'en-US'): string {
   }).format(decimal as unknown as number);
 }
 
-/** Add amounts of the same currency; mixing currencies is a bug and throws `invalid_input`. */
+/**
+ * Add amounts of the same currency; mixing currencies is a bug and throws `invalid_input`.
+ *
+ * @example
+ * addMoney(createMoney(1050, 'EUR'), createMoney(250, 'EUR')); // { amount: 1300, currency: 'EUR' }
+ */
 export function addMoney(a: Money, b: Money): Money {
   const left = createMoney(a?.amount, a?.currency);
   const right = createMoney(b?.amount, b?.currency);

@@ -38,8 +38,10 @@ export const TELEMETRY_ATTRIBUTES = {
   httpStatus: 'http.response.status_code',
 } as const;
 
+/** How a provider call ended. */
 export type CallOutcome = 'ok' | 'error';
 
+/** Which provider call is being made; the identity of a span, a log line and a hook event. */
 export interface CallInfo {
   /** Which provider is called: `google`, `microsoft`, `stripe`, or a host-chosen name. */
   provider: string;
@@ -47,56 +49,92 @@ export interface CallInfo {
   operation: string;
 }
 
+/** `onRequest` payload: a provider call is starting. */
 export interface RequestEvent extends CallInfo {}
 
+/** `onResponse` payload: a provider call ended, after its retries. */
 export interface ResponseEvent extends CallInfo {
+  /** `ok`, or `error` when `run` threw. */
   outcome: CallOutcome;
   /** HTTP status of the last answer, when there was one. */
   status?: number;
   /** `IntegrationError` code of the failure (`internal` for anything that was not one). */
   errorCode?: ErrorCode | 'internal';
+  /** Retries reported through `CallContext.retrying`. */
   retries: number;
+  /** Wall time of the whole call, retries included. */
   durationMs: number;
 }
 
+/** `onRetry` payload: a provider call is about to be retried. */
 export interface RetryEvent extends CallInfo {
   /** The attempt about to start, 2 for the first retry. */
   attempt: number;
+  /** Wait before that attempt, milliseconds. */
   delayMs: number;
+  /** Code of the failure that caused the retry (`internal` for anything that was not an `IntegrationError`). */
   errorCode?: ErrorCode | 'internal';
 }
 
+/** `onWebhook` payload, and what `Telemetry.webhook` counts: one webhook verification. */
 export interface WebhookEvent {
+  /** The webhook's provider: `stripe`, `twilio`, … */
   provider: string;
+  /** Whether the signature (and timestamp, replay check) passed. */
   outcome: 'verified' | 'rejected';
+  /** Why it was rejected: `signature_invalid`, `replayed`, … */
   errorCode?: ErrorCode | 'internal';
 }
 
 /** Plain callbacks for hosts that use other tools than OpenTelemetry. Errors they throw are logged and ignored. */
 export interface TelemetryHooks {
+  /** A provider call starts. */
   onRequest?(event: RequestEvent): void;
+  /** A provider call ended, with outcome, status, retries and duration. */
   onResponse?(event: ResponseEvent): void;
+  /** A provider call is about to be retried. */
   onRetry?(event: RetryEvent): void;
+  /** A webhook was verified or rejected. */
   onWebhook?(event: WebhookEvent): void;
 }
 
 /** The slice of `@opentelemetry/api` switchyard uses; typed here so the peer is never a static import. */
 export interface OpenTelemetryApiLike {
-  trace: { getTracer(name: string, version?: string): TracerLike; setSpan?(context: unknown, span: SpanLike): unknown };
+  /** `trace` of `@opentelemetry/api`. */
+  trace: {
+    /** The tracer switchyard's spans are started on. */
+    getTracer(name: string, version?: string): TracerLike;
+    /** A context with `span` active; used with `context.with`. */
+    setSpan?(context: unknown, span: SpanLike): unknown;
+  };
   /** When present, the call runs with its span active, so HTTP auto-instrumentation nests under it. */
-  context?: { active(): unknown; with<R>(context: unknown, fn: () => R): R };
-  metrics?: { getMeter(name: string, version?: string): MeterLike };
+  context?: {
+    /** The current context. */
+    active(): unknown;
+    /** Run `fn` with `context` active. */
+    with<R>(context: unknown, fn: () => R): R;
+  };
+  /** `metrics` of `@opentelemetry/api`; without it, no counters are recorded. */
+  metrics?: {
+    /** The meter switchyard's counters and histogram are created on. */
+    getMeter(name: string, version?: string): MeterLike;
+  };
+  /** `SpanKind` enum; spans are `CLIENT` spans. */
   SpanKind?: { CLIENT: number };
+  /** `SpanStatusCode` enum. */
   SpanStatusCode?: { OK: number; ERROR: number };
 }
+/** The part of an OpenTelemetry `Tracer` switchyard calls. */
 interface TracerLike {
   startSpan(name: string, options?: { kind?: number; attributes?: Record<string, string | number> }): SpanLike;
 }
+/** The part of an OpenTelemetry `Span` switchyard calls. */
 interface SpanLike {
   setAttribute(key: string, value: string | number): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
   end(): void;
 }
+/** The part of an OpenTelemetry `Meter` switchyard calls. */
 interface MeterLike {
   createCounter(name: string, options?: { description?: string; unit?: string }): { add(value: number, attributes?: Attributes): void };
   createHistogram(
@@ -106,9 +144,11 @@ interface MeterLike {
 }
 type Attributes = Record<string, string | number>;
 
+/** Options of `createTelemetry`; every sink is optional. */
 export interface TelemetryOptions {
   /** Host logger; wrapped with `withRedaction`. Calls are logged at `debug`, failures at `warn`. */
   logger?: Logger;
+  /** Callbacks for hosts with other tools than OpenTelemetry. */
   hooks?: TelemetryHooks;
   /**
    * `'auto'` (default): use `@opentelemetry/api` if it can be imported. `false`: never. Or pass the
@@ -127,6 +167,7 @@ export interface CallContext {
   retrying(info: { attempt: number; delayMs: number; error?: unknown }): void;
 }
 
+/** Instruments provider calls and webhook verifications; built by `createTelemetry`. */
 export interface Telemetry {
   /** Run one provider call inside a span, with counters, hooks and a log line. Rethrows what `run` throws. */
   instrument<T>(call: CallInfo, run: (context: CallContext) => Promise<T>): Promise<T>;
@@ -166,7 +207,13 @@ function describeError(error: unknown): ErrorCode | 'internal' {
   return isIntegrationError(error) ? error.code : 'internal';
 }
 
-/** Build the telemetry an adapter uses for all its calls. Cheap; make one per adapter instance. */
+/**
+ * Build the telemetry an adapter uses for all its calls. Cheap; make one per adapter instance.
+ *
+ * @example
+ * const telemetry = createTelemetry({ logger, hooks: { onResponse: (e) => console.log(e.operation, e.durationMs) } });
+ * const user = await telemetry.instrument({ provider: 'crm', operation: 'users.get' }, () => crm.getUser(id));
+ */
 export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const logger = withRedaction(options.logger);
   // Building log fields costs more than the call bookkeeping itself: skip it when nobody listens.

@@ -29,11 +29,13 @@ export interface ErasureReport {
   erased: Record<string, number>;
 }
 
+/** Fans GDPR export and erasure out to every registered `PersonalDataSource`; built by `createPrivacyRegistry`. */
 export interface PrivacyRegistry {
   /** Add a source under a unique name (`oauth`, `notify.preferences`, …). */
   register(name: string, source: PersonalDataSource): PrivacyRegistry;
   /** Names of the registered sources, in registration order. */
   sources(): string[];
+  /** Collect what every source holds for `personId`; a failing source fails the export. */
   exportPerson(personId: string): Promise<PersonExport>;
   /**
    * Erase from every source. All sources are attempted even when one fails, then a failure throws
@@ -43,8 +45,11 @@ export interface PrivacyRegistry {
   erasePerson(personId: string): Promise<ErasureReport>;
 }
 
+/** Options of `createPrivacyRegistry`. */
 export interface PrivacyRegistryOptions {
+  /** Sources to register up front, by name; `register` adds more later. */
   sources?: Record<string, PersonalDataSource>;
+  /** Clock for `exportedAt`, epoch milliseconds. Default `Date.now`. */
   now?: () => number;
 }
 
@@ -57,6 +62,8 @@ function assertPersonId(personId: unknown): asserts personId is string {
 }
 
 /**
+ * Build the registry that answers a data-subject request (access or erasure) with one call.
+ *
  * @example
  * const privacy = createPrivacyRegistry({ sources: { oauth: tokenStore, 'notify.preferences': preferences, 'notify.suppression': suppression } });
  * await privacy.erasePerson('user-42');

@@ -9,7 +9,12 @@
  */
 import { IntegrationError } from '../core/errors.js';
 
-/** Canonical JSON (RFC 8785 key order) of a value, so equal data always serializes, and hashes, the same. */
+/**
+ * Canonical JSON (RFC 8785 key order) of a value, so equal data always serializes, and hashes, the same.
+ *
+ * @example
+ * canonicalJson({ b: 1, a: [true, null] }); // '{"a":[true,null],"b":1}'
+ */
 export function canonicalJson(value: unknown, field = 'value'): string {
   return write(value, new Set(), '$', field);
 }
@@ -55,6 +60,9 @@ function notJson(field: string, where: string, what: string): IntegrationError {
 /**
  * SHA-256 of UTF-8 text, lower-case hex, through Web Crypto (`crypto.subtle`), which Node 20+,
  * Workers, Deno, Bun and browsers all have. That is why key derivation is async.
+ *
+ * @example
+ * await sha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
  */
 export async function sha256Hex(text: string): Promise<string> {
   const subtle = globalThis.crypto?.subtle;

@@ -17,6 +17,7 @@ import { MAX_KEY_LENGTH } from '../stores/store.js';
 import { retry } from '../retry/retry.js';
 import { fingerprintOf } from './key.js';
 
+/** Options of `idempotent`: where records live, the key, and what to do on conflicts and failures. */
 export interface IdempotentOptions {
   /** Where records live. Use a Redis or PostgreSQL store when more than one process runs. */
   store: Store;
@@ -61,6 +62,7 @@ export type IdempotencyRecord =
   | { status: 'failed'; fingerprint: Fingerprint; error: IntegrationErrorJSON; completedAt: number }
   | { status: 'released'; fingerprint: Fingerprint };
 
+/** The defaults of `idempotent`'s options: 24 h results, 60 s locks, `throw` when in progress. */
 export const IDEMPOTENCY_DEFAULTS = {
   ttlSeconds: 86_400,
   lockSeconds: 60,
@@ -72,6 +74,16 @@ export const IDEMPOTENCY_DEFAULTS = {
 /** After this many lost races in a row, something is wrong with the store: stop rather than spin. */
 const MAX_RACES = 1000;
 
+/**
+ * Run `run` at most once per key across processes sharing `store`, and return its result to every
+ * later call with the key. A concurrent call throws `idempotency_in_progress` (or waits, with
+ * `onInProgress: 'wait'`); the key reused with another `fingerprint` throws `idempotency_conflict`.
+ *
+ * @example
+ * const receipt = await idempotent({ store, key: `order:${orderId}:email`, fingerprint: { orderId } }, () =>
+ *   sendReceipt(orderId),
+ * );
+ */
 export async function idempotent<T>(options: IdempotentOptions, run: () => Promise<T>): Promise<T> {
   const o = resolve(options, run);
   const fingerprint = o.fingerprint === undefined ? null : await fingerprintOf(o.fingerprint);

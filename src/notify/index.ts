@@ -3,6 +3,8 @@
  * failover across providers), templates, consent (unsubscribe tokens, List-Unsubscribe, the
  * unsubscribe endpoint, preferences), the suppression list, delivery tracking, and the fake.
  * Provider adapters live in `switchyard/notify/<provider>`; this entry loads no provider SDK.
+ *
+ * @packageDocumentation
  */
 export {
   createUnsubscribeHandler,

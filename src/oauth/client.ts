@@ -16,6 +16,7 @@ import { createStateSigner } from './state.js';
 import { type EndpointClient, requestTokens, revokeToken } from './token-endpoint.js';
 import { assertUserId, createInMemoryTokenStore, type OAuthTokens } from './token-store.js';
 
+/** What `createAuthorizationUrl` needs to build the consent URL for one browser session. */
 export interface AuthorizationRequest {
   /** The host's session id for this browser; the callback must present the same one. */
   sessionId: string;
@@ -25,6 +26,7 @@ export interface AuthorizationRequest {
   loginHint?: string;
 }
 
+/** The result of `createAuthorizationUrl`: where to send the browser, and until when the callback is accepted. */
 export interface AuthorizationStart {
   /** Redirect the browser here. */
   url: string;
@@ -34,27 +36,35 @@ export interface AuthorizationStart {
   expiresAt: number;
 }
 
+/** What `handleCallback` needs: the redirect the provider sent back, and who it is for. */
 export interface CallbackInput {
   /** The full callback URL as received (preferred: its origin and path are checked against `redirectUri`). */
   url?: string | URL;
   /** Or the query parameters alone, when the framework already parsed them. */
   params?: URLSearchParams | Record<string, string | undefined>;
+  /** The same session id that was passed to `createAuthorizationUrl`. */
   sessionId: string;
   /** Your id for the person who authorized; tokens are stored under it. */
   userId: string;
 }
 
+/** A stored connection after a successful callback: who, which scopes were granted, and whether it can refresh. */
 export interface OAuthConnection {
+  /** Your id for the person, as passed to `handleCallback`. */
   userId: string;
+  /** The connection name (`google`, `microsoft` or the custom provider's `name`). */
   connection: string;
   /** Scopes the user granted. */
   scopes: string[];
   /** Requested scopes the user did not grant (Google lets users untick some). */
   missingScopes: string[];
+  /** Whether the provider issued a refresh token (without one, the user must consent again when the access token expires). */
   hasRefreshToken: boolean;
+  /** Epoch milliseconds when the access token expires, when the provider said. */
   expiresAt?: number;
 }
 
+/** Options of `getAccessToken` and of an `AccessTokenProvider` call. */
 export interface AccessTokenOptions {
   /** The access token an API just rejected with 401: refresh unless someone already replaced it. */
   rejected?: string;

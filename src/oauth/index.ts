@@ -1,6 +1,8 @@
 /**
  * `switchyard/oauth`: OAuth 2.0 authorization-code flow with PKCE, single-flight token refresh and
  * tokens encrypted at rest. Edge-ready: Web Crypto and `fetch` only, no `node:` import.
+ *
+ * @packageDocumentation
  */
 export {
   createOAuthClient,

@@ -14,6 +14,7 @@ import {
   subscriptionSchema,
 } from './schemas.js';
 
+/** `schemaVersion` of every normalized payment event; bumped on a breaking change of the union. */
 export const EVENT_SCHEMA_VERSION = 1;
 
 const base = {
@@ -35,6 +36,7 @@ const base = {
 
 const event = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ ...base, type: z.literal(type), data });
 
+/** Every `type` of a normalized payment event; anything else arrives as `provider.unhandled`. */
 export const PAYMENT_EVENT_TYPES = [
   'payment.succeeded',
   'payment.failed',
@@ -55,8 +57,10 @@ export const PAYMENT_EVENT_TYPES = [
   'invoice.action_required',
   'provider.unhandled',
 ] as const;
+/** One of `PAYMENT_EVENT_TYPES`. */
 export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
 
+/** The event types whose `data` is a `Subscription`: the input of `applySubscriptionEvent`. */
 export const SUBSCRIPTION_EVENT_TYPES = [
   'subscription.created',
   'subscription.updated',
@@ -69,6 +73,7 @@ export const SUBSCRIPTION_EVENT_TYPES = [
 
 const refundedData = z.object({ payment: paymentSchema, refund: refundResultSchema.optional() });
 
+/** Zod schema of `PaymentEvent`: validate an event read back from a queue or a database. */
 export const paymentEventSchema = z.discriminatedUnion('type', [
   event('payment.succeeded', paymentSchema),
   event('payment.failed', paymentSchema),
@@ -91,15 +96,29 @@ export const paymentEventSchema = z.discriminatedUnion('type', [
   event('provider.unhandled', z.object({ providerType: z.string(), object: z.record(z.string(), z.unknown()) })),
 ]);
 
+/** A normalized, versioned payment event: switch on `type`; `data` is the object's state when it happened. */
 export type PaymentEvent = z.output<typeof paymentEventSchema>;
+/** The payment events about a subscription (`data` is a `Subscription`). */
 export type SubscriptionEvent = Extract<PaymentEvent, { type: (typeof SUBSCRIPTION_EVENT_TYPES)[number] }>;
+/** The member of `PaymentEvent` with the given `type`, e.g. `PaymentEventOf<'invoice.paid'>`. */
 export type PaymentEventOf<T extends PaymentEventType> = Extract<PaymentEvent, { type: T }>;
 
+/**
+ * True for the subscription events, narrowing `event.data` to a `Subscription`.
+ *
+ * @example
+ * if (isSubscriptionEvent(event)) state = applySubscriptionEvent(state, event);
+ */
 export function isSubscriptionEvent(event: PaymentEvent): event is SubscriptionEvent {
   return (SUBSCRIPTION_EVENT_TYPES as readonly string[]).includes(event.type);
 }
 
-/** JSON Schema (draft 2020-12) of the event union, for queues, OpenAPI documents and other languages. */
+/**
+ * JSON Schema (draft 2020-12) of the event union, for queues, OpenAPI documents and other languages.
+ *
+ * @example
+ * writeFileSync('payment-event.schema.json', JSON.stringify(paymentEventJsonSchema(), null, 2));
+ */
 export function paymentEventJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(paymentEventSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
 }

@@ -25,28 +25,45 @@ export const FAKE_MAGIC_AMOUNTS = {
 /** The signing secret of the fake's webhooks unless you pass one. Not a secret: tests only. */
 export const FAKE_WEBHOOK_SECRET = 'whsec_switchyard_fake';
 
+/** A price the fake knows: amount per period and the period. */
 export interface FakePrice {
+  /** Charged per period. */
   amount: Money;
+  /** Billing period. */
   interval: 'day' | 'week' | 'month' | 'year';
 }
 
+/** Options of `createFakePayments`; all optional. */
 export interface FakePaymentsOptions {
   /** Start of the test clock, epoch ms. Default 2026-01-01T00:00:00Z. */
   startAt?: number;
   /** Prices subscriptions and checkout can use, by id. Default: `price_basic` (€10/month), `price_pro` (€30/month). */
   prices?: Record<string, FakePrice>;
+  /** Secret `signWebhook` signs with and `parseWebhook` verifies with. Default `FAKE_WEBHOOK_SECRET`. */
   webhookSecret?: string;
   /** Passed to the verifier in `parseWebhook`. */
   replayGuard?: ReplayGuard;
+  /** Host logger, wrapped with `withRedaction`. */
   logger?: Logger;
 }
 
+/** How a customer's saved card answers the fake's subscription charges. */
 export type FakeCardBehavior = 'succeed' | 'declined' | 'requires_action';
 
+/**
+ * The in-memory `PaymentProvider` built by `createFakePayments`, plus test controls: a clock,
+ * the events it emitted, signed webhook deliveries, and the customer's side of checkout and SCA.
+ */
 export interface FakePayments extends PaymentProvider {
+  /** Always `fake`. */
   readonly provider: 'fake';
   /** The test clock. `advance` runs trials, renewals and period-end cancellations that fall due. */
-  readonly clock: { now(): number; advance(ms: number): Promise<void> };
+  readonly clock: {
+    /** The fake's current time, epoch milliseconds. */
+    now(): number;
+    /** Move the clock forward by `ms`, emitting the events of everything that fell due. */
+    advance(ms: number): Promise<void>;
+  };
   /** Every event emitted so far, oldest first. */
   events(): readonly PaymentEvent[];
   /** Every payment the fake holds, in creation order: what a host's test asserts was charged. */

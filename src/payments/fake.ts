@@ -53,6 +53,16 @@ interface CheckoutRecord {
   input: ReturnType<typeof checkoutSessionSchema.parse>;
 }
 
+/**
+ * An in-memory, deterministic `PaymentProvider` with Stripe's behaviour (magic amounts, SCA,
+ * trials, renewals, signed webhooks) for tests, demos and local development.
+ *
+ * @example
+ * const payments = createFakePayments();
+ * const session = await payments.createCheckoutSession({ mode: 'subscription', lineItems: [{ priceId: 'price_basic' }], successUrl: 'https://example.com/done' });
+ * await payments.completeCheckout(session.id);
+ * const types = payments.takeEvents().map((e) => e.type); // ['invoice.paid', 'subscription.created', 'checkout.completed']
+ */
 export function createFakePayments(options: FakePaymentsOptions = {}): FakePayments {
   let nowMs = options.startAt ?? Date.UTC(2026, 0, 1);
   const secret = options.webhookSecret ?? FAKE_WEBHOOK_SECRET;

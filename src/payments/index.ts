@@ -2,6 +2,8 @@
  * `switchyard/payments`: the `PaymentProvider` port, its zod schemas, the normalized events, the
  * subscription state machine and the in-memory fake. Loads no provider SDK: the Stripe adapter is
  * `switchyard/payments/stripe`.
+ *
+ * @packageDocumentation
  */
 export type { PaymentProvider } from './port.js';
 export * from './schemas.js';

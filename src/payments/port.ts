@@ -29,11 +29,17 @@ import type {
   UpdateSubscriptionInput,
 } from './schemas.js';
 
+/**
+ * The payments port: customers, checkout, payments, refunds, subscriptions, the billing portal and
+ * verified, normalized webhooks. Implemented by `createStripePayments` and `createFakePayments`.
+ */
 export interface PaymentProvider {
   /** `stripe`, `fake`, … */
   readonly provider: string;
 
+  /** Create a customer. */
   createCustomer(input: CreateCustomerInput, options?: MutationOptions): Promise<Customer>;
+  /** Change a customer's fields or default payment method (`not_found` for an unknown id). */
   updateCustomer(customerId: string, input: UpdateCustomerInput, options?: MutationOptions): Promise<Customer>;
   /** Throws `not_found` for an unknown or deleted customer. */
   getCustomer(customerId: string): Promise<Customer>;
@@ -48,27 +54,34 @@ export interface PaymentProvider {
    * off session).
    */
   createPayment(input: CreatePaymentInput, options?: MutationOptions): Promise<Payment>;
+  /** Confirm a payment server-side; declines and SCA challenges come back as with `createPayment`. */
   confirmPayment(paymentId: string, input?: ConfirmPaymentInput, options?: MutationOptions): Promise<Payment>;
   /** Capture a `requires_capture` payment (manual capture), fully or partially. */
   capturePayment(paymentId: string, input?: CapturePaymentInput, options?: MutationOptions): Promise<Payment>;
+  /** Cancel a payment that is not yet captured or succeeded; releases an authorization. */
   cancelPayment(paymentId: string, options?: MutationOptions): Promise<Payment>;
   /** The payment as the provider has it now (`not_found` for an unknown id). */
   getPayment(paymentId: string): Promise<Payment>;
   /** A SetupIntent `clientSecret` to save a payment method with Elements for later off-session use. */
   createSetupIntent(input: CreateSetupInput, options?: MutationOptions): Promise<SetupIntent>;
 
+  /** Refund a payment fully, or partially with `amount`. */
   refund(input: RefundInput, options?: MutationOptions): Promise<Refund>;
 
+  /** Start a subscription on a price; an SCA challenge on the first invoice leaves it `incomplete`. */
   createSubscription(input: CreateSubscriptionInput, options?: MutationOptions): Promise<Subscription>;
   /** Change price or quantity, with the proration behaviour you choose. */
   updateSubscription(subscriptionId: string, input: UpdateSubscriptionInput, options?: MutationOptions): Promise<Subscription>;
+  /** Cancel now, or at the end of the paid period with `atPeriodEnd`. */
   cancelSubscription(subscriptionId: string, input?: CancelSubscriptionInput, options?: MutationOptions): Promise<Subscription>;
   /** Pause collection: no invoices are paid until resumed. */
   pauseSubscription(subscriptionId: string, options?: MutationOptions): Promise<Subscription>;
+  /** Resume a paused subscription. */
   resumeSubscription(subscriptionId: string, options?: MutationOptions): Promise<Subscription>;
   /** The subscription as the provider has it now: resynchronise with it when in doubt. */
   getSubscription(subscriptionId: string): Promise<Subscription>;
 
+  /** A billing portal session where the customer manages cards, invoices and their subscription. */
   createPortalSession(input: PortalSessionInput, options?: MutationOptions): Promise<PortalSession>;
 
   /**

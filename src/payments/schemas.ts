@@ -30,8 +30,10 @@ export const moneySchema = z.object({
     .refine((n) => n <= MAX_AMOUNT, `must be at most ${MAX_AMOUNT} minor units (Stripe's limit)`),
   currency,
 });
+/** A payment amount: positive integer minor units within Stripe's limit, and an upper-case ISO 4217 code. */
 export type Money = z.output<typeof moneySchema>;
 
+/** The last argument of every mutation of the port: `{ idempotencyKey? }`. */
 export const mutationOptionsSchema = z
   .object({
     /**
@@ -42,22 +44,28 @@ export const mutationOptionsSchema = z
     idempotencyKey: z.string().min(1).max(255).optional(),
   })
   .optional();
+/** Options every mutation accepts: your idempotency key, or none to have one derived. */
 export type MutationOptions = z.output<typeof mutationOptionsSchema>;
 
+/** Input of `createCustomer`. */
 export const createCustomerSchema = z.object({
   email: z.email().optional(),
   name: z.string().max(256).optional(),
   phone: z.string().max(20).optional(),
   metadata,
 });
+/** A new customer: email, name, phone and metadata, all optional. */
 export type CreateCustomerInput = z.input<typeof createCustomerSchema>;
 
+/** Input of `updateCustomer`. */
 export const updateCustomerSchema = createCustomerSchema.extend({
   /** A saved payment method to charge by default (invoices, off-session payments). */
   defaultPaymentMethodId: id.optional(),
 });
+/** Fields to change on a customer, including its default payment method. */
 export type UpdateCustomerInput = z.input<typeof updateCustomerSchema>;
 
+/** A customer as the port returns it. */
 export const customerSchema = z.object({
   id: z.string(),
   email: z.string().optional(),
@@ -67,6 +75,7 @@ export const customerSchema = z.object({
   metadata: z.record(z.string(), z.string()),
   createdAt: z.string(),
 });
+/** A customer as the provider has it: id, contact fields, default payment method, metadata, `createdAt` instant. */
 export type Customer = z.output<typeof customerSchema>;
 
 const lineItemSchema = z.union([
@@ -84,6 +93,7 @@ const checkoutCommon = {
   metadata,
 };
 
+/** Input of `createCheckoutSession`, discriminated by `mode`: `payment`, `subscription` or `setup`. */
 export const checkoutSessionSchema = z.discriminatedUnion('mode', [
   z.object({
     mode: z.literal('payment'),
@@ -104,8 +114,10 @@ export const checkoutSessionSchema = z.discriminatedUnion('mode', [
   }),
   z.object({ mode: z.literal('setup'), ...checkoutCommon, currency }),
 ]);
+/** A hosted checkout to create: line items or prices, success and cancel URLs, your reference id. */
 export type CheckoutSessionInput = z.input<typeof checkoutSessionSchema>;
 
+/** A checkout session as the port returns it. */
 export const checkoutSessionResultSchema = z.object({
   id: z.string(),
   mode: z.enum(['payment', 'subscription', 'setup']),
@@ -119,8 +131,10 @@ export const checkoutSessionResultSchema = z.object({
   amountTotal: z.object({ amount: z.number(), currency: z.string() }).optional(),
   expiresAt: z.string(),
 });
+/** A created checkout session: redirect the buyer to `url` before `expiresAt`. */
 export type CheckoutSession = z.output<typeof checkoutSessionResultSchema>;
 
+/** Input of `createPayment`; `confirm` needs `paymentMethodId`, `offSession` needs `confirm` and `customerId`. */
 export const createPaymentSchema = z
   .object({
     amount: moneySchema,
@@ -144,19 +158,25 @@ export const createPaymentSchema = z
     message: 'offSession needs confirm: true and a customerId',
     path: ['offSession'],
   });
+/** A payment (PaymentIntent) to create: amount, customer, saved method, confirm and capture choices. */
 export type CreatePaymentInput = z.input<typeof createPaymentSchema>;
 
+/** Input of `confirmPayment`. */
 export const confirmPaymentSchema = z.object({ paymentMethodId: id.optional(), returnUrl: url.optional() }).optional();
+/** Optional payment method and return URL for confirming a payment server-side. */
 export type ConfirmPaymentInput = z.input<typeof confirmPaymentSchema>;
 
+/** Input of `capturePayment`. */
 export const capturePaymentSchema = z
   .object({
     /** Capture less than authorized; the rest is released. Same currency as the payment. */
     amount: z.number().int().positive().max(MAX_AMOUNT).optional(),
   })
   .optional();
+/** How much of an authorized payment to capture; omit for all of it. */
 export type CapturePaymentInput = z.input<typeof capturePaymentSchema>;
 
+/** Every status a payment can have, as Stripe names them. */
 export const PAYMENT_STATUSES = [
   'requires_payment_method',
   'requires_confirmation',
@@ -166,10 +186,12 @@ export const PAYMENT_STATUSES = [
   'succeeded',
   'canceled',
 ] as const;
+/** One of `PAYMENT_STATUSES`. */
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 const amountOut = z.object({ amount: z.number(), currency: z.string() });
 
+/** A payment as the port returns it. */
 export const paymentSchema = z.object({
   id: z.string(),
   status: z.enum(PAYMENT_STATUSES),
@@ -196,18 +218,24 @@ export const paymentSchema = z.object({
   metadata: z.record(z.string(), z.string()),
   createdAt: z.string(),
 });
+/** A payment as the provider has it: status, amounts, `nextAction` when the customer must act, last error. */
 export type Payment = z.output<typeof paymentSchema>;
 
+/** Input of `createSetupIntent`. */
 export const createSetupSchema = z.object({ customerId: id, returnUrl: url.optional(), metadata });
+/** The customer whose payment method is to be saved for later off-session use. */
 export type CreateSetupInput = z.input<typeof createSetupSchema>;
+/** A SetupIntent as the port returns it. */
 export const setupIntentSchema = z.object({
   id: z.string(),
   status: z.string(),
   customerId: z.string().optional(),
   clientSecret: z.string().optional(),
 });
+/** A SetupIntent: hand `clientSecret` to Elements in the customer's browser. */
 export type SetupIntent = z.output<typeof setupIntentSchema>;
 
+/** Input of `refund`. */
 export const refundSchema = z.object({
   paymentId: id,
   /** Partial refund in the payment's minor units; omit for a full refund of what is left. */
@@ -215,7 +243,9 @@ export const refundSchema = z.object({
   reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer']).optional(),
   metadata,
 });
+/** A refund to make: the payment, and an amount for a partial refund. */
 export type RefundInput = z.input<typeof refundSchema>;
+/** A refund as the port returns it. */
 export const refundResultSchema = z.object({
   id: z.string(),
   paymentId: z.string(),
@@ -224,8 +254,10 @@ export const refundResultSchema = z.object({
   reason: z.string().optional(),
   createdAt: z.string(),
 });
+/** A refund as the provider has it, with its status. */
 export type Refund = z.output<typeof refundResultSchema>;
 
+/** Every status a subscription can have, as Stripe names them. */
 export const SUBSCRIPTION_STATUSES = [
   'incomplete',
   'incomplete_expired',
@@ -236,8 +268,10 @@ export const SUBSCRIPTION_STATUSES = [
   'canceled',
   'paused',
 ] as const;
+/** One of `SUBSCRIPTION_STATUSES`. */
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
+/** Input of `createSubscription`. */
 export const createSubscriptionSchema = z.object({
   customerId: id,
   priceId: id,
@@ -247,8 +281,10 @@ export const createSubscriptionSchema = z.object({
   paymentMethodId: id.optional(),
   metadata,
 });
+/** A subscription to start: customer, price, quantity, optional trial and payment method. */
 export type CreateSubscriptionInput = z.input<typeof createSubscriptionSchema>;
 
+/** Input of `updateSubscription`. */
 export const updateSubscriptionSchema = z.object({
   priceId: id.optional(),
   quantity: z.number().int().min(1).max(10_000).optional(),
@@ -256,16 +292,20 @@ export const updateSubscriptionSchema = z.object({
   proration: z.enum(['create_prorations', 'always_invoice', 'none']).default('create_prorations'),
   metadata,
 });
+/** A change of price or quantity, and how to prorate it. */
 export type UpdateSubscriptionInput = z.input<typeof updateSubscriptionSchema>;
 
+/** Input of `cancelSubscription`. */
 export const cancelSubscriptionSchema = z
   .object({
     /** `true`: keep access until the paid period ends. `false` (default): cancel now. */
     atPeriodEnd: z.boolean().default(false),
   })
   .optional();
+/** Cancel now (default) or at the end of the paid period. */
 export type CancelSubscriptionInput = z.input<typeof cancelSubscriptionSchema>;
 
+/** A subscription as the port returns it. */
 export const subscriptionSchema = z.object({
   id: z.string(),
   customerId: z.string(),
@@ -281,13 +321,19 @@ export const subscriptionSchema = z.object({
   metadata: z.record(z.string(), z.string()),
   createdAt: z.string(),
 });
+/** A subscription as the provider has it: status, price, quantity, period end, cancellation. */
 export type Subscription = z.output<typeof subscriptionSchema>;
 
+/** Input of `createPortalSession`. */
 export const portalSessionSchema = z.object({ customerId: id, returnUrl: url });
+/** The customer who opens the billing portal, and where they come back to. */
 export type PortalSessionInput = z.input<typeof portalSessionSchema>;
+/** A billing portal session as the port returns it. */
 export const portalSessionResultSchema = z.object({ id: z.string(), url: z.string() });
+/** A billing portal session: redirect the customer to `url`. */
 export type PortalSession = z.output<typeof portalSessionResultSchema>;
 
+/** An invoice as normalized events carry it. */
 export const invoiceSchema = z.object({
   id: z.string(),
   status: z.string(),
@@ -297,8 +343,10 @@ export const invoiceSchema = z.object({
   amountPaid: z.number(),
   hostedInvoiceUrl: z.string().optional(),
 });
+/** An invoice: amounts due and paid, its subscription, and the hosted page to pay it. */
 export type Invoice = z.output<typeof invoiceSchema>;
 
+/** A dispute (chargeback) as normalized events carry it. */
 export const disputeSchema = z.object({
   id: z.string(),
   paymentId: z.string().optional(),
@@ -306,4 +354,5 @@ export const disputeSchema = z.object({
   reason: z.string(),
   status: z.string(),
 });
+/** A dispute (chargeback): the disputed payment, amount, reason and status. */
 export type Dispute = z.output<typeof disputeSchema>;

@@ -28,10 +28,23 @@ export const SUBSCRIPTION_TRANSITIONS: Readonly<Record<SubscriptionStatus, reado
   canceled: [],
 };
 
+/**
+ * True when Stripe can move a subscription from `from` to `to` (staying put counts).
+ *
+ * @example
+ * canTransition('trialing', 'active'); // true
+ * canTransition('canceled', 'active'); // false
+ */
 export function canTransition(from: SubscriptionStatus, to: SubscriptionStatus): boolean {
   return from === to || SUBSCRIPTION_TRANSITIONS[from].includes(to);
 }
 
+/**
+ * True for statuses a subscription never leaves: `canceled` and `incomplete_expired`.
+ *
+ * @example
+ * isTerminalStatus('canceled'); // true
+ */
 export function isTerminalStatus(status: SubscriptionStatus): boolean {
   return SUBSCRIPTION_TRANSITIONS[status].length === 0;
 }
@@ -49,7 +62,13 @@ function phase(status: SubscriptionStatus): number {
 
 type Rankable = { status: SubscriptionStatus; occurredAt: string; sequence?: number | undefined; eventId: string };
 
-/** Negative when `a` ranks below `b`. Exported for hosts that persist state and compare in SQL. */
+/**
+ * Negative when `a` ranks below `b`. Exported for hosts that persist state and compare in SQL.
+ *
+ * @example
+ * const newer = compareSubscriptionVersions({ status: 'active', occurredAt: '2026-03-01T10:00:00Z', eventId: 'evt_2' },
+ *   { status: 'trialing', occurredAt: '2026-02-01T10:00:00Z', eventId: 'evt_1' }) > 0; // true
+ */
 export function compareSubscriptionVersions(a: Rankable, b: Rankable): number {
   return (
     phase(a.status) - phase(b.status) ||
@@ -63,6 +82,11 @@ export function compareSubscriptionVersions(a: Rankable, b: Rankable): number {
  * Fold one subscription event into the stored state. Returns the same `state` object when the
  * event is stale or a duplicate (so `next === state` means "nothing to do"), a new state otherwise.
  * Throws `invalid_input` for an event about another subscription.
+ *
+ * @example
+ * const stored = await db.load(event.objectId); // SubscriptionState | undefined
+ * const next = applySubscriptionEvent(stored, event);
+ * if (next !== stored) await db.save(event.objectId, next);
  */
 export function applySubscriptionEvent(state: SubscriptionState | undefined, event: SubscriptionEvent): SubscriptionState {
   const next: SubscriptionState = {

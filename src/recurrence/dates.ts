@@ -96,6 +96,10 @@ export interface DateLine {
 /**
  * Parse one `EXDATE…` / `RDATE…` line into plain values (`EXDATE;TZID=America/New_York:20240108T090000,…`,
  * `EXDATE:20240108T140000Z`, `RDATE;VALUE=DATE:20240108`). Zones are validated and canonicalized.
+ *
+ * @example
+ * parseDateLine('EXDATE;TZID=America/New_York:20260112T090000');
+ * // { kind: 'EXDATE', values: [{ dateTime: '2026-01-12T09:00:00', timeZone: 'America/New_York' }] }
  */
 export function parseDateLine(line: string): DateLine {
   const m = typeof line === 'string' ? /^(EXDATE|RDATE)((?:;[^:;]+)*):(.+)$/i.exec(line.trim()) : null;
@@ -133,6 +137,10 @@ const toBasic = (iso: string) => iso.replace(/[-:]/g, '').slice(0, 15);
 /**
  * Format values as EXDATE/RDATE lines, one line per zone (as Google and CalDAV expect):
  * dates → `;VALUE=DATE:`, UTC → `…Z`, zoned → `;TZID=…:`, floating → bare. Never emits an empty line.
+ *
+ * @example
+ * formatDateLines('EXDATE', [{ dateTime: '2026-01-12T09:00:00', timeZone: 'America/New_York' }, { date: '2026-02-02' }]);
+ * // ['EXDATE;TZID=America/New_York:20260112T090000', 'EXDATE;VALUE=DATE:20260202']
  */
 export function formatDateLines(kind: 'EXDATE' | 'RDATE', values: readonly DateLineValue[]): string[] {
   const groups = new Map<string, string[]>();

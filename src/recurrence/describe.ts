@@ -73,7 +73,12 @@ function untilText(until: string): string {
   return `until ${MONTHS[m - 1]} ${d}, ${y}${time}`;
 }
 
-/** Describe a rule (`RRULE:…` or `FREQ=…`) in plain language. */
+/**
+ * Describe a rule (`RRULE:…` or `FREQ=…`) in plain language.
+ *
+ * @example
+ * describeRecurrence('RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10'); // 'Every week on Monday and Wednesday, 10 times'
+ */
 export function describeRecurrence(rrule: string, locale = 'en'): string {
   if (typeof locale !== 'string' || !/^en(?:-|$)/i.test(locale)) {
     throw new IntegrationError(

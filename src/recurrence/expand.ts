@@ -35,6 +35,13 @@ interface Internal {
  * occurrences carry the local start in the series' zone and the instant; all-day ones a date (an
  * all-day occurrence is in the window when its date overlaps the window read in the window's own
  * offsets: `2024-03-01T00:00:00-05:00` … `2024-04-01T00:00:00-04:00` is the dates of March).
+ *
+ * @example
+ * const classes = expandRecurrence(
+ *   { rrule: 'RRULE:FREQ=WEEKLY;BYDAY=TU', start: { dateTime: '2026-03-03T18:00:00', timeZone: 'Europe/London' } },
+ *   { from: '2026-03-01T00:00:00Z', to: '2026-04-08T00:00:00Z' },
+ * );
+ * // … { start: { dateTime: '2026-03-31T18:00:00', … }, instant: '2026-03-31T18:00:00+01:00' }: still 18:00 after the DST change
  */
 export function expandRecurrence<T = unknown>(
   series: RecurringSeries<T>,

@@ -92,6 +92,10 @@ const WEEKDAY_OF = (wall: number): Weekday => (['SU', 'MO', 'TU', 'WE', 'TH', 'F
  * RRULE → Graph. Throws `unsupported` naming the part for anything Graph cannot express
  * (FREQ=HOURLY, BYHOUR, BYWEEKNO, BYYEARDAY, several BYMONTH/BYMONTHDAY values, BYSETPOS lists,
  * fifth-weekday ordinals …), never returns a different series.
+ *
+ * @example
+ * rruleToGraphRecurrence('RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10', { dateTime: '2026-03-02T09:00:00', timeZone: 'Europe/Berlin' });
+ * // { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday', 'wednesday'], … }, range: { type: 'numbered', numberOfOccurrences: 10, … } }
  */
 export function rruleToGraphRecurrence(rrule: string, start: SeriesStart, options: RruleToGraphOptions = {}): GraphPatternedRecurrence {
   const rule = parseRrule(rrule);
@@ -226,6 +230,9 @@ function endDateOf(until: string, s: ReturnType<typeof resolveStart>): string {
  * Graph → RRULE (`RRULE:…`, no DTSTART). With `start` (the event's start), an `endDate` range
  * becomes an exact UTC UNTIL at the end of that date in the event's zone (or a DATE for all-day
  * series); without it, `recurrenceTimeZone` is used, else a DATE (read as "through that date").
+ *
+ * @example
+ * graphRecurrenceToRrule(graphEvent.recurrence, graphEvent.start); // 'RRULE:FREQ=WEEKLY;COUNT=10;BYDAY=MO,WE;WKST=MO'
  */
 export function graphRecurrenceToRrule(recurrence: GraphPatternedRecurrence, start?: SeriesStart): string {
   if (typeof recurrence !== 'object' || recurrence === null) invalid('recurrence', 'must be a patternedRecurrence object');

@@ -2,6 +2,8 @@
  * switchyard/recurrence: RRULE / EXDATE / RDATE parsing and serialization, expansion into
  * occurrences (wall-clock stable across DST, independent of the host TZ, skip-ahead for old series),
  * instance overrides, Graph `patternedRecurrence` ↔ RRULE, and English descriptions. Edge-ready.
+ *
+ * @packageDocumentation
  */
 
 export { type DateLine, type DateLineValue, formatDateLines, parseDateLine } from './dates.js';

@@ -28,7 +28,13 @@ function fromGoogleTime(t: GoogleTime | undefined, fallbackZone: string | undefi
   return { dateTime: t.dateTime, timeZone: zone ?? 'UTC' };
 }
 
-/** A Google Calendar instance (from `events.instances` or an incremental sync) as an override. */
+/**
+ * A Google Calendar instance (from `events.instances` or an incremental sync) as an override.
+ *
+ * @example
+ * const overrides = instances.map((instance) => overrideFromGoogle(instance));
+ * expandRecurrence({ rrule, start, overrides }, window);
+ */
 export function overrideFromGoogle<T = unknown>(
   instance: { status?: string; originalStartTime?: GoogleTime; start?: GoogleTime },
   data?: T,
@@ -45,6 +51,10 @@ export function overrideFromGoogle<T = unknown>(
  * A Graph event of `type: 'exception'` as an override (`isCancelled` removes the occurrence).
  * Returns undefined for `type: 'occurrence'`, which is an unmodified instance. Graph's `start.timeZone`
  * may be a Windows name; it is mapped to IANA.
+ *
+ * @example
+ * overrideFromGraph({ type: 'exception', originalStart: '2026-03-10T18:00:00Z', start: { dateTime: '2026-03-10T19:00:00.0000000', timeZone: 'GMT Standard Time' } });
+ * // { originalStart: '2026-03-10T18:00:00Z', start: { dateTime: '2026-03-10T19:00:00.000', timeZone: 'Europe/London' } }
  */
 export function overrideFromGraph<T = unknown>(
   event: {
@@ -87,6 +97,10 @@ function icalValue(line: string, name: string, seriesTimeZone: string | undefine
 /**
  * A CalDAV override VEVENT (same UID as the master, with RECURRENCE-ID) as an override. Pass its
  * RECURRENCE-ID line, its DTSTART line and STATUS; floating values take `seriesTimeZone`.
+ *
+ * @example
+ * overrideFromCaldav({ recurrenceId: 'RECURRENCE-ID;TZID=Europe/London:20260310T180000', status: 'CANCELLED' });
+ * // { originalStart: { dateTime: '2026-03-10T18:00:00', timeZone: 'Europe/London' }, cancelled: true }
  */
 export function overrideFromCaldav<T = unknown>(
   vevent: { recurrenceId: string; dtstart?: string; status?: string },

@@ -43,7 +43,12 @@ function positiveInt(name: string, raw: string): number {
   return Number(raw);
 }
 
-/** Parse one rule: `RRULE:FREQ=…`, `FREQ=…`. Throws `invalid_input` naming the offending part. */
+/**
+ * Parse one rule: `RRULE:FREQ=…`, `FREQ=…`. Throws `invalid_input` naming the offending part.
+ *
+ * @example
+ * parseRrule('FREQ=MONTHLY;BYDAY=-1FR'); // { freq: 'MONTHLY', byDay: [{ weekday: 'FR', n: -1 }] }
+ */
 export function parseRrule(input: string): RecurrenceRule {
   if (typeof input !== 'string') bad('input', 'expected a string');
   let text = input.trim();
@@ -125,7 +130,12 @@ export function parseRrule(input: string): RecurrenceRule {
   return rule as RecurrenceRule;
 }
 
-/** Serialize to `RRULE:…` in a stable order (FREQ first, as Google writes it). Never emits DTSTART. */
+/**
+ * Serialize to `RRULE:…` in a stable order (FREQ first, as Google writes it). Never emits DTSTART.
+ *
+ * @example
+ * serializeRrule({ freq: 'MONTHLY', byDay: [{ weekday: 'FR', n: -1 }] }); // 'RRULE:FREQ=MONTHLY;BYDAY=-1FR'
+ */
 export function serializeRrule(rule: RecurrenceRule): string {
   const parts: string[] = [`FREQ=${rule.freq}`];
   if (rule.interval !== undefined && rule.interval !== 1) parts.push(`INTERVAL=${rule.interval}`);
@@ -155,6 +165,10 @@ export interface RecurrenceLines {
  * Split recurrence lines (an array, or one string with newlines) into the RRULE and EXDATE/RDATE
  * lists. DTSTART lines are dropped: the start lives in the event, and Google rejects a
  * `recurrence[]` that contains one. More than one RRULE is `unsupported` (deprecated by RFC 5545).
+ *
+ * @example
+ * parseRecurrenceLines(['DTSTART:20260105T090000Z', 'RRULE:FREQ=DAILY;COUNT=5', 'EXDATE:20260107T090000Z']);
+ * // { rrule: 'RRULE:FREQ=DAILY;COUNT=5', exdates: ['EXDATE:20260107T090000Z'], rdates: [] }
  */
 export function parseRecurrenceLines(lines: string | readonly string[]): RecurrenceLines {
   const all = (typeof lines === 'string' ? [lines] : [...lines]).flatMap((l) => l.split(/\r?\n/)).map((l) => l.trim());
@@ -183,6 +197,9 @@ export function parseRecurrenceLines(lines: string | readonly string[]): Recurre
 /**
  * Google Calendar's `recurrence[]` for a rule plus EXDATE/RDATE lines, with any DTSTART removed
  * (rrule's `RRule#toString()` prepends `DTSTART:…`, and Google answers 400 to it).
+ *
+ * @example
+ * toGoogleRecurrence(new RRule({ freq: RRule.DAILY, count: 5, dtstart }).toString()); // ['RRULE:FREQ=DAILY;COUNT=5']
  */
 export function toGoogleRecurrence(lines: string | readonly string[]): string[] {
   const parsed = parseRecurrenceLines(lines);

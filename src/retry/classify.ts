@@ -142,6 +142,9 @@ function headersOf(error: unknown): unknown {
 /**
  * Google's error reasons, wherever the caller's error keeps them: gaxios puts the body under
  * `response.data`, and also exposes `errors`; our adapters put it in `details.reason`.
+ *
+ * @example
+ * googleReasons(error).includes('rateLimitExceeded'); // a 403 that is worth retrying
  */
 export function googleReasons(error: unknown): string[] {
   if (!isObject(error)) return [];

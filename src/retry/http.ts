@@ -49,6 +49,10 @@ function codeFor(status: number, googleRateLimited: boolean): ErrorCode {
 /**
  * An `IntegrationError` for a failed HTTP response. Reads the body only to find Google's error
  * reasons (a malformed or empty body is fine); the message holds the status, never the body.
+ *
+ * @example
+ * const response = await fetch(url);
+ * if (!response.ok) throw await errorFromResponse(response, { provider: 'sendgrid' }); // 429 → rate_limited, retryAfterMs
  */
 export async function errorFromResponse(
   response: ResponseLike,

@@ -2,6 +2,8 @@
  * `switchyard/retry`: retries that honour the provider (backoff with jitter, `Retry-After`,
  * Stripe-Should-Retry, Google's 403 rate limits), per-attempt timeouts, a circuit breaker and a
  * token-bucket rate limiter. Edge-ready: timers and `AbortSignal` only, no `node:` import.
+ *
+ * @packageDocumentation
  */
 export { retry, resolveRetryPolicy, RETRY_DEFAULTS, type AttemptContext, type RetryEvent, type RetryPolicy } from './retry.js';
 export { backoffDelay, exponentialCeiling, type BackoffOptions, type Jitter } from './backoff.js';

@@ -15,7 +15,12 @@ const IMF = new RegExp(`^${DAYS}, (\\d{2}) ${MON} (\\d{4}) ${TIME} GMT$`);
 const RFC850 = new RegExp(`^${LONG_DAYS}, (\\d{2})-${MON}-(\\d{2}) ${TIME} GMT$`);
 const ASCTIME = new RegExp(`^${DAYS} ${MON} ([ \\d]\\d) ${TIME} (\\d{4})$`);
 
-/** Epoch milliseconds of an HTTP-date, or `undefined` when `value` is not one. */
+/**
+ * Epoch milliseconds of an HTTP-date, or `undefined` when `value` is not one.
+ *
+ * @example
+ * parseHttpDate('Sun, 06 Nov 1994 08:49:37 GMT'); // 784111777000
+ */
 export function parseHttpDate(value: string): number | undefined {
   let m = IMF.exec(value);
   if (m) return utc(m[3], m[2], m[1], m[4], m[5], m[6]);
@@ -46,6 +51,10 @@ function utc(year = '', month = '', day = '', h = '', min = '', s = ''): number 
  * Milliseconds to wait according to a `Retry-After` value: delta-seconds (`"120"`, fractions
  * tolerated) or an HTTP-date (relative to `now`, never negative). `undefined` when absent or not
  * understood: a garbled header from a provider is no reason to fail, the backoff still applies.
+ *
+ * @example
+ * parseRetryAfter('120'); // 120000
+ * parseRetryAfter(response.headers.get('retry-after')); // undefined when absent
  */
 export function parseRetryAfter(value: string | null | undefined, now: () => number = Date.now): number | undefined {
   if (value === null || value === undefined) return undefined;
@@ -72,7 +81,12 @@ export function parseRetryAfter(value: string | null | undefined, now: () => num
 
 export type HeadersLike = Headers | { get(name: string): string | null } | Record<string, string | string[] | number | undefined | null>;
 
-/** Case-insensitive header lookup on a Fetch `Headers`, a Node header record or a plain object. */
+/**
+ * Case-insensitive header lookup on a Fetch `Headers`, a Node header record or a plain object.
+ *
+ * @example
+ * headerValue({ 'Retry-After': '5' }, 'retry-after'); // '5'
+ */
 export function headerValue(headers: unknown, name: string): string | undefined {
   if (typeof headers !== 'object' || headers === null) return undefined;
   if (typeof (headers as Headers).get === 'function') {
@@ -90,6 +104,9 @@ export function headerValue(headers: unknown, name: string): string | undefined 
 /**
  * The delay a response's headers ask for: `retry-after-ms` / `x-ms-retry-after-ms` (milliseconds)
  * win over `Retry-After` (seconds or HTTP-date). `undefined` when none is present or readable.
+ *
+ * @example
+ * retryAfterFromHeaders(new Headers({ 'retry-after': '2' })); // 2000
  */
 export function retryAfterFromHeaders(headers: unknown, now: () => number = Date.now): number | undefined {
   for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {

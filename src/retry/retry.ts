@@ -9,10 +9,13 @@ import { type Classification, classifyError } from './classify.js';
 import { abortReason, sleep } from './sleep.js';
 import { functionOption, intOption, numberOption, objectOption, oneOf, optionalNumber, signalOption } from './validate.js';
 
+/** What `onRetry` is told before each wait. */
 export interface RetryEvent {
   /** The attempt that just failed (1-based). */
   attempt: number;
+  /** What that attempt threw. */
   error: unknown;
+  /** Why it is retried: `retryable` and the provider's `retryAfterMs`, if any. */
   classification: Classification;
   /** How long we wait before the next attempt. */
   delayMs: number;
@@ -20,12 +23,15 @@ export interface RetryEvent {
   elapsedMs: number;
 }
 
+/** The second argument of the function `retry` runs. */
 export interface AttemptContext {
+  /** This attempt, 1-based. */
   attempt: number;
   /** Aborts when this attempt times out or the caller's signal aborts: pass it to `fetch`. */
   signal: AbortSignal;
 }
 
+/** How `retry` retries: attempts, backoff, time budget, timeouts, cancellation and the mutation rule. */
 export interface RetryPolicy {
   /** Total attempts including the first. Default 4. `1` disables retries. */
   maxAttempts?: number;
@@ -66,6 +72,7 @@ export interface RetryPolicy {
   now?: () => number;
 }
 
+/** The defaults of `RetryPolicy`: 4 attempts, 250 ms base, 20 s cap, 60 s budget, full jitter. */
 export const RETRY_DEFAULTS = {
   maxAttempts: 4,
   baseDelayMs: 250,
@@ -75,6 +82,7 @@ export const RETRY_DEFAULTS = {
   maxRetryAfterMs: 60_000,
 } as const;
 
+/** A `RetryPolicy` validated and with every default filled in, as `resolveRetryPolicy` returns it. */
 export interface ResolvedRetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
@@ -93,7 +101,13 @@ export interface ResolvedRetryPolicy {
   now: () => number;
 }
 
-/** Validate a policy and fill in the defaults; every bad knob is `invalid_config` naming the field. */
+/**
+ * Validate a policy and fill in the defaults; every bad knob is `invalid_config` naming the field.
+ *
+ * @example
+ * const policy = resolveRetryPolicy({ maxAttempts: 6 }); // check a policy from config at startup
+ * policy.baseDelayMs; // 250
+ */
 export function resolveRetryPolicy(policy: RetryPolicy | undefined): ResolvedRetryPolicy {
   const o = objectOption('retry', policy);
   const owner = 'retry';
@@ -138,6 +152,16 @@ export function resolveRetryPolicy(policy: RetryPolicy | undefined): ResolvedRet
  * Run `fn` until it succeeds, a failure is not worth retrying, `maxAttempts` is reached, or the
  * next wait would overrun `maxElapsedMs`. Rejects with the last error, unchanged (an attempt that
  * timed out rejects with an `IntegrationError` `timeout`).
+ *
+ * @example
+ * const calendars = await retry(
+ *   async (attempt, { signal }) => {
+ *     const response = await fetch(url, { signal });
+ *     if (!response.ok) throw await errorFromResponse(response, { provider: 'google' });
+ *     return response.json();
+ *   },
+ *   { maxAttempts: 5, attemptTimeoutMs: 10_000 },
+ * );
  */
 export async function retry<T>(fn: (attempt: number, context: AttemptContext) => Promise<T>, policy?: RetryPolicy): Promise<T> {
   if (typeof fn !== 'function') {

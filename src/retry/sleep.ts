@@ -5,7 +5,12 @@ export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
-/** Resolve after `ms`, or reject with the signal's reason as soon as it aborts. */
+/**
+ * Resolve after `ms`, or reject with the signal's reason as soon as it aborts.
+ *
+ * @example
+ * await sleep(1_000, AbortSignal.timeout(500)); // rejects after 500 ms with a TimeoutError
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));

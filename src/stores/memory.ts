@@ -20,6 +20,10 @@ interface Slot {
  * Right for tests, scripts and single-process hosts. With more than one process, use
  * `switchyard/stores/redis` or `switchyard/stores/postgres`: a memory store cannot make two
  * processes agree.
+ *
+ * @example
+ * const store = createMemoryStore();
+ * await store.setIfAbsent('lock:order-42', { owner: 'worker-1' }, { ttlSeconds: 30 }); // true for the first caller
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const now = options.now ?? Date.now;

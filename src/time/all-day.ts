@@ -33,7 +33,12 @@ export interface GraphAllDayEvent {
   end: LocalDateTime;
 }
 
-/** Add whole days to a date (`2024-02-28` + 1 → `2024-02-29`). */
+/**
+ * Add whole days to a date (`2024-02-28` + 1 → `2024-02-29`).
+ *
+ * @example
+ * addDays('2024-02-28', 1); // '2024-02-29'
+ */
 export function addDays(date: string, days: number): string {
   if (!Number.isInteger(days)) throw new IntegrationError('invalid_input', 'days must be an integer', { details: { field: 'days' } });
   return formatDate(parseDate(date) + days * MS_PER_DAY);
@@ -42,6 +47,9 @@ export function addDays(date: string, days: number): string {
 /**
  * Build a checked all-day range. `end` defaults to the next day; an `end` that is not after `start`
  * throws `invalid_input` (a common bug is treating Google's exclusive `end.date` as inclusive).
+ *
+ * @example
+ * allDayRange('2026-03-01'); // { start: { date: '2026-03-01' }, end: { date: '2026-03-02' } }
  */
 export function allDayRange(start: string, end?: string): AllDayRange {
   const s = parseDate(start, 'start.date');
@@ -58,12 +66,23 @@ export function allDayRange(start: string, end?: string): AllDayRange {
   return { start: { date: formatDate(s) }, end: { date: formatDate(e) } };
 }
 
-/** Number of days in an all-day range (1 for a single-day event). */
+/**
+ * Number of days in an all-day range (1 for a single-day event).
+ *
+ * @example
+ * allDayLength(allDayRange('2026-03-01', '2026-03-04')); // 3
+ */
 export function allDayLength(range: AllDayRange): number {
   return Math.round((parseDate(range.end.date, 'end.date') - parseDate(range.start.date, 'start.date')) / MS_PER_DAY);
 }
 
-/** Graph's `isAllDay` form: midnight-to-midnight in `timeZone`, with Graph's 7-digit fraction. */
+/**
+ * Graph's `isAllDay` form: midnight-to-midnight in `timeZone`, with Graph's 7-digit fraction.
+ *
+ * @example
+ * allDayToGraph(allDayRange('2026-03-01'), 'Europe/Berlin');
+ * // { isAllDay: true, start: { dateTime: '2026-03-01T00:00:00.0000000', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-03-02T00:00:00.0000000', … } }
+ */
 export function allDayToGraph(range: AllDayRange, timeZone: string): GraphAllDayEvent {
   const checked = allDayRange(range.start.date, range.end.date);
   // Graph accepts Windows names as well as IANA ones: keep a Windows name as given, validate the rest.
@@ -78,6 +97,9 @@ export function allDayToGraph(range: AllDayRange, timeZone: string): GraphAllDay
 /**
  * Back from Graph's `isAllDay` form. Graph requires midnight boundaries; anything else is not an
  * all-day event and throws `invalid_input` instead of being rounded to the wrong day.
+ *
+ * @example
+ * graphToAllDay(graphEvent); // { start: { date: '2026-03-01' }, end: { date: '2026-03-02' } }
  */
 export function graphToAllDay(event: { isAllDay?: boolean; start: { dateTime: string }; end: { dateTime: string } }): AllDayRange {
   if (event.isAllDay !== true) {
@@ -97,6 +119,10 @@ export function graphToAllDay(event: { isAllDay?: boolean; start: { dateTime: st
  * The instants an all-day range covers for someone in `timeZone` (for free/busy and reminders):
  * from the first instant of the start date to the first instant of the end date. Where midnight
  * does not exist (America/Santiago springs forward at 00:00), the day starts at 01:00.
+ *
+ * @example
+ * allDayToInstants(allDayRange('2026-03-01'), 'America/New_York');
+ * // { from: '2026-03-01T00:00:00-05:00', to: '2026-03-02T00:00:00-05:00' }
  */
 export function allDayToInstants(range: AllDayRange, timeZone: string): { from: string; to: string } {
   const zone = assertTimeZone(timeZone);
@@ -105,7 +131,12 @@ export function allDayToInstants(range: AllDayRange, timeZone: string): { from: 
   return { from: at(checked.start.date), to: at(checked.end.date) };
 }
 
-/** Pin a floating wall time to a zone (it becomes a timed value), validating both. */
+/**
+ * Pin a floating wall time to a zone (it becomes a timed value), validating both.
+ *
+ * @example
+ * floatingToLocal({ dateTime: '2026-03-01T09:00:00' }, 'Europe/Paris'); // { dateTime: '2026-03-01T09:00:00', timeZone: 'Europe/Paris' }
+ */
 export function floatingToLocal(value: FloatingDateTime, timeZone: string): LocalDateTime {
   const parsed = parseDateTime(value.dateTime, 'dateTime');
   if (parsed.offsetMinutes !== undefined) {
@@ -114,7 +145,12 @@ export function floatingToLocal(value: FloatingDateTime, timeZone: string): Loca
   return { dateTime: formatWall(parsed.wall), timeZone: assertTimeZone(timeZone) };
 }
 
-/** True for `{ date }` values (all-day), false for `{ dateTime }` values. */
+/**
+ * True for `{ date }` values (all-day), false for `{ dateTime }` values.
+ *
+ * @example
+ * const instant = isAllDay(event.start) ? undefined : toInstant(event.start);
+ */
 export function isAllDay(value: AllDayDate | { dateTime: string }): value is AllDayDate {
   return typeof (value as AllDayDate).date === 'string';
 }

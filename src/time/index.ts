@@ -1,6 +1,8 @@
 /**
  * switchyard/time: IANA zone validation, Windows ↔ IANA names, wall time ↔ instant with explicit
  * DST policies, and all-day / floating values. Edge-ready: luxon and Intl only, no `node:` import.
+ *
+ * @packageDocumentation
  */
 export {
   type AllDayDate,

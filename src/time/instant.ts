@@ -127,6 +127,10 @@ export function epochToWall(ts: number, zone: string): number {
 /**
  * The instant of a local wall time, as ISO-8601 with the zone's offset. A `dateTime` that already
  * carries an offset (as Google sends them) is an instant: the policy does not apply to it.
+ *
+ * @example
+ * toInstant({ dateTime: '2026-03-08T02:30:00', timeZone: 'America/New_York' }); // '2026-03-08T03:30:00-04:00' (gap: forward)
+ * toInstant({ dateTime: '2026-11-01T01:30:00', timeZone: 'America/New_York' }, { overlap: 'later' }); // '2026-11-01T01:30:00-05:00'
  */
 export function toInstant(local: LocalDateTime, policy?: DstPolicy): string {
   if (typeof local !== 'object' || local === null) {
@@ -140,7 +144,12 @@ export function toInstant(local: LocalDateTime, policy?: DstPolicy): string {
   return formatInstantIn(ts, zone);
 }
 
-/** The wall time of an instant in a zone: `{ dateTime: 'YYYY-MM-DDTHH:mm:ss', timeZone }`. */
+/**
+ * The wall time of an instant in a zone: `{ dateTime: 'YYYY-MM-DDTHH:mm:ss', timeZone }`.
+ *
+ * @example
+ * toLocal('2026-07-01T12:00:00Z', 'Asia/Kolkata'); // { dateTime: '2026-07-01T17:30:00', timeZone: 'Asia/Kolkata' }
+ */
 export function toLocal(instant: string, timeZone: string): LocalDateTime {
   const zone = assertTimeZone(timeZone);
   const ts = parseInstant(instant);

@@ -9,6 +9,10 @@ import { canonicalTimeZone } from './zones.js';
  * The IANA zone for a Windows id. `territory` is a CLDR region (`US`, `GB`, `IN`); without it, or
  * when the Windows id has no row for it, the golden zone (territory `001`) is used. Returns the
  * current canonical id (`India Standard Time` → `Asia/Kolkata`, not CLDR's `Asia/Calcutta`).
+ *
+ * @example
+ * windowsToIana('Pacific Standard Time'); // 'America/Los_Angeles'
+ * windowsToIana('Eastern Standard Time', 'CA'); // 'America/Toronto'
  */
 export function windowsToIana(name: string, territory?: string): string | undefined {
   if (typeof name !== 'string') return undefined;
@@ -22,6 +26,9 @@ export function windowsToIana(name: string, territory?: string): string | undefi
 /**
  * The Windows id for an IANA zone; legacy names are accepted (`Asia/Calcutta`, `Europe/Kiev`).
  * `UTC` maps to the Windows id `UTC`. Returns undefined for a zone CLDR does not list.
+ *
+ * @example
+ * ianaToWindows('Europe/Berlin'); // 'W. Europe Standard Time'
  */
 export function ianaToWindows(zone: string): string | undefined {
   const canonical = typeof zone === 'string' ? canonicalTimeZone(zone) : undefined;
@@ -30,7 +37,12 @@ export function ianaToWindows(zone: string): string | undefined {
   return canonical === 'UTC' ? 'UTC' : undefined;
 }
 
-/** Every Windows id CLDR knows, for validation and UI pickers. */
+/**
+ * Every Windows id CLDR knows, for validation and UI pickers.
+ *
+ * @example
+ * windowsZoneNames().includes('W. Europe Standard Time'); // true
+ */
 export function windowsZoneNames(): string[] {
   return Object.keys(WINDOWS_TO_IANA);
 }

@@ -40,7 +40,13 @@ function knownZones(): Set<string> {
   return known;
 }
 
-/** The canonical IANA id for `zone` (legacy aliases resolved), or `undefined` when it is not a usable IANA zone. */
+/**
+ * The canonical IANA id for `zone` (legacy aliases resolved), or `undefined` when it is not a usable IANA zone.
+ *
+ * @example
+ * canonicalTimeZone('Asia/Calcutta'); // 'Asia/Kolkata'
+ * canonicalTimeZone('PST'); // undefined
+ */
 export function canonicalTimeZone(zone: string): string | undefined {
   if (typeof zone !== 'string') return undefined;
   const hit = cache.get(zone);
@@ -72,7 +78,13 @@ function resolve(zone: string): string | undefined {
   return zone;
 }
 
-/** Whether `zone` is an IANA zone switchyard accepts (what `assertTimeZone` would not throw for). */
+/**
+ * Whether `zone` is an IANA zone switchyard accepts (what `assertTimeZone` would not throw for).
+ *
+ * @example
+ * isValidTimeZone('Europe/Kyiv'); // true
+ * isValidTimeZone('EST5EDT'); // false
+ */
 export function isValidTimeZone(zone: string): boolean {
   return canonicalTimeZone(zone) !== undefined;
 }
@@ -80,6 +92,9 @@ export function isValidTimeZone(zone: string): boolean {
 /**
  * Validate an IANA zone name and return its canonical id (`Asia/Calcutta` → `Asia/Kolkata`).
  * Throws `invalid_input` naming the zone, with a suggestion for POSIX-style names.
+ *
+ * @example
+ * const zone = assertTimeZone(body.timeZone); // 'Europe/Kiev' → 'Europe/Kyiv'; 'Mars/Olympus' throws
  */
 export function assertTimeZone(zone: unknown, field = 'timeZone'): string {
   if (typeof zone !== 'string') {

@@ -5,6 +5,8 @@
  * `details.gone`, suppressed when a suppression list is given.
  *
  * Google asks FCM senders to retry 500/503 with backoff, so this adapter does (`retryServerErrors`).
+ *
+ * @packageDocumentation
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';

@@ -4,6 +4,8 @@
  *
  * Resend accepts an `Idempotency-Key` (kept 24 h), so unlike SendGrid or SES a 5xx or a timeout can
  * be retried safely: the provider itself answers a repeat with the first result.
+ *
+ * @packageDocumentation
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';

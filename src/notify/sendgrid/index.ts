@@ -4,6 +4,8 @@
  *
  * SendGrid accepts no idempotency key: the key travels as `custom_args.switchyard_key` (so events
  * and the activity feed show it), and duplicates are prevented by `guardSends` / the strategies.
+ *
+ * @packageDocumentation
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';

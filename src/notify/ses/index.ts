@@ -5,6 +5,8 @@
  *
  * SES takes no idempotency key; the key travels as the `switchyard_key` message tag (hashed: tag
  * values allow few characters), and `guardSends` / the strategies prevent duplicates.
+ *
+ * @packageDocumentation
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';

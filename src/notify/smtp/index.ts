@@ -7,6 +7,8 @@
  *
  * SMTP has no delivery webhooks: results are `accepted`, and bounces arrive as DSN mail (or
  * through the provider's own webhooks when the SMTP server is a provider's relay).
+ *
+ * @packageDocumentation
  */
 import { connect as netConnect } from 'node:net';
 import nodemailer from 'nodemailer';

@@ -5,6 +5,8 @@
  * Opt-out: Twilio itself blocks sending to a number that texted STOP (error 21610); we surface it
  * as `permission` with `details.suppressed`, and the inbound STOP/START become consent events that
  * the delivery tracker writes to (or lifts from) the suppression list.
+ *
+ * @packageDocumentation
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';

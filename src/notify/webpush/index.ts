@@ -7,6 +7,8 @@
  * Every send carries a `Topic` derived from the idempotency key: a push service keeps at most one
  * pending message per topic, so a retry replaces rather than duplicates an undelivered message.
  * That is what lets this adapter retry 5xx as well as 429.
+ *
+ * @packageDocumentation
  */
 import webpush from 'web-push';
 import { z } from 'zod';

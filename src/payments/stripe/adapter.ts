@@ -40,12 +40,23 @@ import { STRIPE_API_VERSION, type StripePaymentsOptions, modeOfKey, validateOpti
 
 const PROVIDER = 'stripe';
 
+/** The `PaymentProvider` port on Stripe, with the SDK client it uses. */
 export interface StripePayments extends PaymentProvider {
+  /** Always `stripe`. */
   readonly provider: 'stripe';
   /** The underlying client, for the Stripe features the port does not cover. */
   readonly stripe: Stripe;
 }
 
+/**
+ * The `PaymentProvider` port on Stripe: pinned API version, an Idempotency-Key on every mutation,
+ * switchyard's retry policy, and every Stripe error mapped to an `IntegrationError`.
+ *
+ * @example
+ * const payments = createStripePayments({ apiKey: process.env.STRIPE_SECRET_KEY!, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET! });
+ * const session = await payments.createCheckoutSession({ mode: 'payment', lineItems: [{ priceId: 'price_123' }], successUrl: 'https://example.com/thanks' });
+ * const event = await payments.parseWebhook(await fromFetchRequest(request)); // in the webhook route
+ */
 export function createStripePayments(options: StripePaymentsOptions): StripePayments {
   validateOptions(options);
   const apiVersion = options.apiVersion ?? STRIPE_API_VERSION;

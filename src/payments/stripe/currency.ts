@@ -9,6 +9,14 @@ import { MAX_AMOUNT } from '../schemas.js';
 
 const STRIPE_TWO_DECIMAL_ISO_ZERO: ReadonlySet<string> = new Set(['ISK', 'UGX']);
 
+/**
+ * ISO 4217 minor units → the amount Stripe expects (ISK and UGX are two-decimal at Stripe); throws
+ * `invalid_input` over Stripe's limit.
+ *
+ * @example
+ * toStripeAmount(1000, 'ISK'); // 100000
+ * toStripeAmount(1050, 'EUR'); // 1050
+ */
 export function toStripeAmount(amount: number, currency: string): number {
   const stripeAmount = STRIPE_TWO_DECIMAL_ISO_ZERO.has(currency.toUpperCase()) ? amount * 100 : amount;
   if (stripeAmount > MAX_AMOUNT) {
@@ -24,6 +32,12 @@ export function toStripeAmount(amount: number, currency: string): number {
   return stripeAmount;
 }
 
+/**
+ * A Stripe amount → ISO 4217 minor units; the inverse of `toStripeAmount`.
+ *
+ * @example
+ * fromStripeAmount(100000, 'ISK'); // 1000
+ */
 export function fromStripeAmount(amount: number, currency: string): number {
   return STRIPE_TWO_DECIMAL_ISO_ZERO.has(currency.toUpperCase()) ? Math.round(amount / 100) : amount;
 }

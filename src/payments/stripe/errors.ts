@@ -26,6 +26,17 @@ function header(headers: unknown, name: string): string | undefined {
   return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
 }
 
+/**
+ * Map an error thrown by the Stripe SDK to an `IntegrationError` (code, `retryable`, status,
+ * `details.declineCode`); an `IntegrationError` passes through unchanged.
+ *
+ * @example
+ * try {
+ *   await stripe.refunds.create({ payment_intent: 'pi_123' });
+ * } catch (error) {
+ *   throw mapStripeError(error, 'refunds.create');
+ * }
+ */
 export function mapStripeError(error: unknown, operation: string): IntegrationError {
   if (isIntegrationError(error)) return error;
   if (!isBag(error)) return new IntegrationError('provider_error', `stripe ${operation} failed`, { provider: 'stripe', cause: error });

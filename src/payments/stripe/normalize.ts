@@ -6,14 +6,28 @@ import { EVENT_SCHEMA_VERSION, type PaymentEvent } from '../events.js';
 import { isoFromUnixSeconds } from './iso.js';
 import { type Obj, chargeAsPayment, toCheckoutSession, toDispute, toInvoice, toPayment, toRefund, toSubscription } from './map.js';
 
+/** The fields of a Stripe event (`Stripe.Event`, or its parsed JSON) that normalizing reads. */
 export interface StripeEventInput {
+  /** Event id, `evt_…`. */
   id: string;
+  /** Stripe's event type, like `payment_intent.succeeded`. */
   type: string;
+  /** Creation time, Unix seconds. */
   created: number;
+  /** True for live-mode events. */
   livemode: boolean;
+  /** The object the event is about, and for `*.updated` what changed. */
   data: { object: Obj; previous_attributes?: Obj };
 }
 
+/**
+ * Map a verified Stripe event to one normalized `PaymentEvent`; unknown types become
+ * `provider.unhandled`. `parseWebhook` does this for you after verifying.
+ *
+ * @example
+ * const { payload } = await verifyStripeWebhook<StripeEventInput>(raw, { secret: process.env.STRIPE_WEBHOOK_SECRET! });
+ * const event = normalizeStripeEvent(payload); // event.type === 'payment.succeeded', …
+ */
 export function normalizeStripeEvent(event: StripeEventInput): PaymentEvent {
   const object = event.data.object;
   const previous = event.data.previous_attributes ?? {};

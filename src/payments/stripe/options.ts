@@ -17,6 +17,7 @@ import type { ReplayGuard } from '../../webhooks/replay.js';
  */
 export const STRIPE_API_VERSION = '2026-02-25.clover';
 
+/** Options of `createStripePayments`: `apiKey` or `stripe`, and what `parseWebhook` needs. */
 export interface StripePaymentsOptions {
   /** Secret (`sk_…`) or restricted (`rk_…`) key. Or pass `stripe`. */
   apiKey?: string;
@@ -38,9 +39,13 @@ export interface StripePaymentsOptions {
   retry?: Pick<RetryPolicy, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxElapsedMs' | 'random' | 'jitter'>;
   /** Webhook timestamp tolerance, seconds (default 300) and clock. */
   toleranceSeconds?: number;
+  /** Clock for the webhook timestamp check, epoch milliseconds. Default `Date.now`. */
   now?: () => number;
+  /** Rejects a redelivered webhook event id within its TTL (`createReplayGuard`). */
   replayGuard?: ReplayGuard;
+  /** Host logger, wrapped with `withRedaction`; sees ids, codes and timings, never keys or card data. */
   logger?: Logger;
+  /** OpenTelemetry and hooks for every Stripe call (see `createTelemetry`). */
   telemetry?: { hooks?: TelemetryHooks; openTelemetry?: 'auto' | false | OpenTelemetryApiLike };
   /** Replace the HTTP client built for `apiKey` (default `Stripe.createFetchHttpClient()`, see docs/decisions.md). */
   httpClient?: Stripe.HttpClient;

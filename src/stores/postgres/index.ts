@@ -5,6 +5,8 @@
  * conditional `UPDATE … WHERE version = $n` for compare-and-set. Versions come from a sequence, so
  * they are never reused. Expired rows count as absent on every read and write (the database clock
  * decides), and `deleteExpired()` removes them for good; run it from a cron job.
+ *
+ * @packageDocumentation
  */
 import { IntegrationError } from '../../core/errors.js';
 import { assertKey, assertTtl, assertVersion, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from '../store.js';

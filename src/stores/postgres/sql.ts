@@ -7,7 +7,11 @@
 /**
  * The migration: one sequence (versions, never reused), one table, one partial index for the
  * cleanup. Idempotent, and serialized by an advisory lock because concurrent `CREATE … IF NOT
- * EXISTS` can still collide in the catalog.
+ * EXISTS` can still collide in the catalog. Pass a trusted, validated table name: it is spliced
+ * into the SQL as is.
+ *
+ * @example
+ * writeFileSync('migrations/001_switchyard_store.sql', postgresStoreMigrationSql('switchyard_store'));
  */
 export function migrationSql(tableName: string): string {
   // An index lives in its table's schema, so its name is the bare table name, never qualified.

@@ -5,6 +5,8 @@
  * hash `{ v: json, ver: version, e: expiresAt }` with a Redis expiry when written with a TTL, so
  * Redis itself drops expired entries. Versions come from one `INCR` counter per key prefix, so a
  * version is never reused, even after a delete.
+ *
+ * @packageDocumentation
  */
 import { IntegrationError } from '../../core/errors.js';
 import { assertKey, assertTtl, assertVersion, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from '../store.js';
