@@ -8,12 +8,16 @@
  * - a `sync-collection` answer truncated with 507 (RFC 6578 §3.6) is continued, not mistaken
  *   for the end of a full listing;
  * - an object deleted between the change report and its multiget is a deletion, not a stuck page;
- * - an invalid sync token (403 `valid-sync-token`) makes the sync engine resync in full.
+ * - an invalid sync token (403 `valid-sync-token`) makes the sync engine resync in full;
+ * - a tricky resource (historical VTIMEZONE, folding, non-ASCII, escapes) round-trips through the
+ *   server and through an update by switchyard without losing anything.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import ICAL from 'ical.js';
 import { makeCalendar } from 'tsdav';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCalendar, readResource, serializeCalendar } from '../../src/calendar/caldav/ical.js';
 import { createCalDavCalendar } from '../../src/calendar/caldav/index.js';
 import { type CalendarEvent, createCalendarSync, type EventChange } from '../../src/calendar/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
@@ -390,6 +394,71 @@ describe.skipIf(skip)('caldav listing and changes on Radicale', () => {
       const second = await provider.listChanges(calendarId, first.cursor);
       expect(second.changes).toEqual([{ type: 'delete', calendarId, eventId: other.id }]);
       expect(second.series).toEqual([{ seriesId: other.id, instanceIds: [] }]);
+    });
+  });
+
+  describe('a tricky resource through the server', () => {
+    const tricky = readFileSync(new URL('../fixtures/caldav/tricky.ics', import.meta.url), 'utf8');
+    const meaning = (text: string) => {
+      const { master, overrides, cancelled } = readResource(parseCalendar(text), { id: 'tricky', calendarId: 'c', etag: '' }, 'UTC');
+      return { master, overrides, cancelled };
+    };
+
+    it('reads back as the same events, stays byte-stable through parse → serialize → parse, and survives an update', async () => {
+      const { provider, calendarId, url } = await setup();
+      const put = await fetch(`${url}tricky.ics`, {
+        method: 'PUT',
+        headers: { ...headers, 'Content-Type': 'text/calendar' },
+        body: tricky,
+      });
+      expect(put.status).toBe(201);
+      const stored = await (await fetch(`${url}tricky.ics`, { headers })).text();
+      // Whatever the server did to the text, it means the same events.
+      expect(meaning(stored)).toEqual(meaning(tricky));
+      const once = serializeCalendar(parseCalendar(stored));
+      expect(serializeCalendar(parseCalendar(once))).toBe(once);
+
+      const seen = await provider.listEvents(calendarId, {
+        from: '2005-01-01T00:00:00Z',
+        to: '2008-01-01T00:00:00Z',
+        expand: true,
+        includeCancelled: true,
+      });
+      expect(seen.map((e) => [e.id, e.status, e.title, e.start])).toEqual([
+        [
+          'tricky_20050403T063000Z',
+          'confirmed',
+          'Café crème, naïve résumé; 日本語の会議',
+          { dateTime: '2005-04-03T01:30:00', timeZone: 'America/New_York' },
+        ],
+        [
+          'tricky_20070403T053000Z',
+          'confirmed',
+          'Moved; after the 2007 rule change',
+          { dateTime: '2007-04-03T15:00:00', timeZone: 'America/New_York' },
+        ],
+        [
+          'tricky_20060403T053000Z',
+          'cancelled',
+          'Café crème, naïve résumé; 日本語の会議',
+          { dateTime: '2006-04-03T01:30:00', timeZone: 'America/New_York' },
+        ],
+      ]);
+
+      await provider.updateEvent(calendarId, 'tricky', { location: 'Bern, Bundesplatz; 3' });
+      const after = await (await fetch(`${url}tricky.ics`, { headers })).text();
+      const { master: before } = meaning(tricky);
+      const { master: updated, overrides } = meaning(after);
+      expect(updated).toMatchObject({
+        location: 'Bern, Bundesplatz; 3',
+        title: before?.title,
+        description: before?.description,
+        attendees: before?.attendees,
+      });
+      expect(overrides.map((o) => o.title)).toEqual(['Moved; after the 2007 rule change']);
+      // The resource's own historical VTIMEZONE is kept (not replaced by a generated one), 1975 RDATE included.
+      expect(after).toMatch(/RDATE:19750223T020000/);
+      expect(after.match(/BEGIN:VTIMEZONE/g)).toHaveLength(1);
     });
   });
 });
