@@ -28,6 +28,7 @@ const FULLY_DOCUMENTED = [
   './recurrence',
   './oauth',
   './openapi',
+  './calendar/caldav',
 ];
 const strict = process.argv.includes('--strict') || process.env.SWITCHYARD_DOCS_STRICT === '1';
 

@@ -50,6 +50,7 @@ import {
 } from './ical.js';
 import { parseIcalTimezone } from './zone.js';
 
+/** Options of {@link createCalDavCalendar}: the server, its credentials, and how changes and windows are read. */
 export interface CalDavCalendarOptions {
   /** The server's URL (discovery starts here: `/.well-known/caldav`, then the principal). */
   serverUrl: string;
@@ -70,6 +71,7 @@ export interface CalDavCalendarOptions {
    * miss recurring series).
    */
   timeRangeQuery?: boolean;
+  /** Retry policy for reads and precondition-guarded writes (backoff, attempts). Default the `switchyard/retry` one. */
   retry?: RetryPolicy;
   /** A fetch implementation (tests, proxies). Default the global one. */
   fetch?: typeof fetch;
@@ -107,6 +109,21 @@ const DAY_MS = 86_400_000;
 /** `20260301T000000Z`: the UTC form RFC 4791 time-range attributes take. */
 const utcStamp = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 
+/**
+ * The `IntegrationError` for a CalDAV HTTP status: 401 `authentication`, 403 `permission`, 404/410
+ * `not_found`, 409 `conflict`, 412 `precondition_failed`, 429 `rate_limited`, 5xx `unavailable`
+ * (both retryable), and an invalid sync token (403/409 with `valid-sync-token` in the body,
+ * Nextcloud's 418) `sync_token_expired`. `body` is only searched, never put in the message.
+ *
+ * @example
+ * ```ts
+ * import { mapCalDavStatus } from 'switchyard/calendar/caldav';
+ *
+ * const res = await fetch(url, { method: 'REPORT', headers, body });
+ * if (!res.ok) throw mapCalDavStatus(res.status, 'sync-collection', await res.text());
+ * // 403 with <D:valid-sync-token/> → code 'sync_token_expired': start a full listing
+ * ```
+ */
 export function mapCalDavStatus(status: number, operation: string, body = ''): IntegrationError {
   const opts = { provider: 'caldav', status, details: { operation } };
   if (status === 418 || ((status === 403 || status === 409) && body.includes('valid-sync-token'))) {
@@ -134,6 +151,27 @@ function calendarDataOf(r: DAVResponse): string | undefined {
 
 const etagOf = (r: DAVResponse): string => String(r.props?.getetag ?? '');
 
+/**
+ * A `CalendarProvider` over CalDAV (iCloud, Fastmail, Nextcloud, Radicale …) on tsdav and ical.js.
+ * Windows are narrowed by the server (`calendar-query` time-range) and expanded on the client;
+ * changes come from `sync-collection` (ctag + etag fallback); free/busy from `free-busy-query`
+ * where the server has it, computed from events otherwise. Bad options throw `invalid_config`.
+ *
+ * @example
+ * ```ts
+ * import { createCalDavCalendar } from 'switchyard/calendar/caldav';
+ * import { createCalendarSync } from 'switchyard/calendar';
+ *
+ * const caldav = createCalDavCalendar({
+ *   serverUrl: 'https://caldav.fastmail.com/',
+ *   credentials: { username: 'me@fastmail.com', password: appPassword },
+ *   ownerEmail: 'me@fastmail.com',
+ * });
+ * const [calendar] = await caldav.listCalendars();
+ * const week = await caldav.listEvents(calendar.id, { from: '2026-03-02T00:00:00Z', to: '2026-03-09T00:00:00Z', expand: true });
+ * await createCalendarSync({ provider: caldav, store, onChange: save }).sync(calendar.id);
+ * ```
+ */
 export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarProvider {
   if (!options || typeof options !== 'object') throw new IntegrationError('invalid_config', 'createCalDavCalendar needs options');
   let server: URL;
