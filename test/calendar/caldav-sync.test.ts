@@ -49,7 +49,10 @@ describe.skipIf(skip)('caldav listing and changes on Radicale', () => {
   });
 
   /** A fresh calendar, a provider whose requests pass through `rewrite`, and a log of REPORT kinds and answers. */
-  async function setup(rewrite: Rewrite = () => undefined, options: { pageSize?: number; timeRangeQuery?: boolean } = {}) {
+  async function setup(
+    rewrite: Rewrite = () => undefined,
+    options: { pageSize?: number; timeRangeQuery?: boolean; syncMethod?: 'auto' | 'ctag' } = {},
+  ) {
     n += 1;
     const calendarId = `/${USER}/s${n}/`;
     const url = new URL(calendarId, server.url).href;
@@ -394,6 +397,24 @@ describe.skipIf(skip)('caldav listing and changes on Radicale', () => {
       const second = await provider.listChanges(calendarId, first.cursor);
       expect(second.changes).toEqual([{ type: 'delete', calendarId, eventId: other.id }]);
       expect(second.series).toEqual([{ seriesId: other.id, instanceIds: [] }]);
+    });
+  });
+
+  describe('ctag + etag fallback', () => {
+    it('an unchanged ctag costs one depth-0 PROPFIND; a changed one lists the etags', async () => {
+      const { provider, calendarId, url, log } = await setup(() => undefined, { syncMethod: 'ctag' });
+      const a = await provider.createEvent(calendarId, { ...at('2026-03-02', 9), title: 'a' });
+      const full = await drainChanges(provider, calendarId);
+      log.length = 0;
+      const quiet = await drainChanges(provider, calendarId, full.cursor);
+      expect(quiet.changes).toEqual([]);
+      expect(log.filter((l) => l.url === url).map((l) => l.kind)).toEqual(['PROPFIND 0']);
+      await provider.updateEvent(calendarId, a.id, { title: 'a2' });
+      log.length = 0;
+      const inc = await drainChanges(provider, calendarId, quiet.cursor);
+      expect(inc.changes).toMatchObject([{ type: 'upsert', event: { id: a.id, title: 'a2' } }]);
+      expect(log.filter((l) => l.url === url).map((l) => l.kind)).toEqual(['PROPFIND 0', 'PROPFIND 1', 'calendar-multiget']);
+      expect((await drainChanges(provider, calendarId, inc.cursor)).changes).toEqual([]);
     });
   });
 

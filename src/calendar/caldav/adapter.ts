@@ -86,8 +86,8 @@ type SyncCursor =
   | { t: 'sync'; v: string }
   | { t: 'page'; v: string; h: string[]; f: boolean; m?: true }
   | { t: 'more'; v: string; f: boolean }
-  | { t: 'ctag'; e: Record<string, string> }
-  | { t: 'cpage'; e: Record<string, string>; h: string[]; f: boolean };
+  | { t: 'ctag'; e: Record<string, string>; g?: string }
+  | { t: 'cpage'; e: Record<string, string>; h: string[]; f: boolean; g?: string };
 const isCursor = (v: unknown): v is SyncCursor => {
   if (typeof v !== 'object' || v === null) return false;
   const c = v as Record<string, unknown>;
@@ -95,6 +95,7 @@ const isCursor = (v: unknown): v is SyncCursor => {
   if (c.t === 'page')
     return typeof c.v === 'string' && Array.isArray(c.h) && c.h.every((h) => typeof h === 'string') && typeof c.f === 'boolean';
   if (c.t === 'more') return typeof c.v === 'string' && typeof c.f === 'boolean';
+  if (c.g !== undefined && typeof c.g !== 'string') return false;
   if (c.t === 'ctag') return typeof c.e === 'object' && c.e !== null;
   if (c.t === 'cpage') return typeof c.e === 'object' && c.e !== null && Array.isArray(c.h) && typeof c.f === 'boolean';
   return false;
@@ -565,7 +566,27 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
     series: parts.flatMap((p) => p.series ?? []),
   });
 
-  async function ctagChanges(calendarId: string, previous: Record<string, string> | undefined): Promise<ChangePage> {
+  /** The collection's `getctag` (calendarserver.org), or undefined when the server has none. */
+  async function ctagOf(calendarId: string): Promise<string | undefined> {
+    const url = calendarUrl(calendarId);
+    const rs = await call('propfind', async () =>
+      davCheck(await propfind({ url, props: { 'cs:getctag': {} }, depth: '0', headers, fetch: fetchImpl }), 'propfind'),
+    );
+    const own = rs.find((r) => r.href && new URL(r.href, server).href === url) ?? rs[0];
+    const ctag = own?.props?.getctag as unknown;
+    return typeof ctag === 'string' || typeof ctag === 'number' ? String(ctag) : undefined;
+  }
+
+  /**
+   * Changes by ctag + etag comparison. The ctag is read first (before the etags, so a write in
+   * between shows up next time): unchanged since the cursor's, nothing is listed at all.
+   */
+  async function ctagChanges(calendarId: string, previous: Record<string, string> | undefined, previousCtag?: string): Promise<ChangePage> {
+    const ctag = await ctagOf(calendarId);
+    const g = ctag === undefined ? {} : { g: ctag };
+    if (previous !== undefined && ctag !== undefined && ctag === previousCtag) {
+      return { changes: [], cursor: encodeCursor({ t: 'ctag', e: previous, ...g }), more: false, full: false };
+    }
     const now = await listHrefs(calendarId);
     const changed = Object.keys(now).filter((h) => previous === undefined || previous[h] !== now[h]);
     const deleted = previous === undefined ? [] : Object.keys(previous).filter((h) => !(h in now));
@@ -578,7 +599,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       await changesFor(calendarId, head),
     );
     const full = previous === undefined;
-    return pageOut(page, changed.slice(pageSize), (h) => ({ t: 'cpage', e: now, h, f: full }), { t: 'ctag', e: now }, full);
+    return pageOut(page, changed.slice(pageSize), (h) => ({ t: 'cpage', e: now, h, f: full, ...g }), { t: 'ctag', e: now, ...g }, full);
   }
 
   /**
@@ -867,11 +888,14 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       if (c?.t === 'page' || c?.t === 'cpage') {
         const page = await changesFor(calendarId, c.h.slice(0, pageSize));
         const rest = c.h.slice(pageSize);
-        if (c.t === 'cpage') return pageOut(page, rest, (h) => ({ t: 'cpage', e: c.e, h, f: c.f }), { t: 'ctag', e: c.e }, c.f);
+        if (c.t === 'cpage') {
+          const g = c.g === undefined ? {} : { g: c.g };
+          return pageOut(page, rest, (h) => ({ t: 'cpage', e: c.e, h, f: c.f, ...g }), { t: 'ctag', e: c.e, ...g }, c.f);
+        }
         const done: SyncCursor = c.m ? { t: 'more', v: c.v, f: c.f } : { t: 'sync', v: c.v };
         return pageOut(page, rest, (h) => ({ t: 'page', v: c.v, h, f: c.f, ...(c.m ? { m: true as const } : {}) }), done, c.f);
       }
-      if (c?.t === 'ctag') return ctagChanges(calendarId, c.e);
+      if (c?.t === 'ctag') return ctagChanges(calendarId, c.e, c.g);
       const useCtag = syncMethod === 'ctag' || (syncMethod === 'auto' && noSyncCollection.has(calendarUrl(calendarId)));
       if (c === undefined && useCtag) return ctagChanges(calendarId, undefined);
       const answer = await syncReport(calendarId, c?.v ?? '');
