@@ -287,6 +287,29 @@ describe.skipIf(skip)('caldav listing and changes on Radicale', () => {
       expect(state(h.copy)).toEqual([]);
     });
 
+    it('a series another client turns into a single event leaves none of its instances with the host', async () => {
+      const { provider, calendarId, url } = await setup();
+      const weekly = await provider.createEvent(calendarId, {
+        ...at('2026-03-02', 9),
+        title: 'w',
+        recurrence: ['RRULE:FREQ=WEEKLY;COUNT=4'],
+      });
+      const [, second] = await provider.listEvents(calendarId, { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z', expand: true });
+      await provider.updateEvent(calendarId, (second as CalendarEvent).id, { title: 'moved' });
+      const h = host(provider, calendarId);
+      await h.sync();
+      expect(h.copy.size).toBe(2);
+      await editRaw(`${url}${weekly.id}.ics`, (cal) => {
+        for (const v of cal.getAllSubcomponents('vevent')) {
+          if (v.hasProperty('recurrence-id')) cal.removeSubcomponent(v);
+          else v.removeAllProperties('rrule');
+        }
+      });
+      await h.sync();
+      expect(state(h.copy)).toEqual([`w|confirmed|${weekly.id}`]);
+      expect(h.copy.get(weekly.id)?.recurrence).toBeUndefined();
+    });
+
     it('an invalid sync token (403 valid-sync-token) makes the engine resync in full, and deletions made meanwhile arrive', async () => {
       let expire = false;
       const { provider, calendarId } = await setup((_url, init) => {

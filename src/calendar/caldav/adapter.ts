@@ -480,9 +480,11 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
   /**
    * Upserts for the given hrefs: every VEVENT of each resource, plus the occurrences its EXDATEs
    * cancel. A series comes with the complete list of its instances, so an override another client
-   * removed from the resource is delivered as a deletion by the sync engine.
+   * removed from the resource is delivered as a deletion by the sync engine. In an incremental
+   * listing every resource gets its list (a series that became a single event has none left); a
+   * full listing needs them only for series, since the engine drops whatever it does not list.
    */
-  async function changesFor(calendarId: string, hrefs: string[]): Promise<Pick<ChangePage, 'changes' | 'series'>> {
+  async function changesFor(calendarId: string, hrefs: string[], full: boolean): Promise<Pick<ChangePage, 'changes' | 'series'>> {
     const zone = await zoneOf(calendarId);
     const changes: EventChange[] = [];
     const series: NonNullable<ChangePage['series']> = [];
@@ -502,7 +504,8 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       if (parsed.master) changes.push({ type: 'upsert', event: parsed.master });
       const instances = [...parsed.overrides, ...parsed.cancelled];
       for (const o of instances) changes.push({ type: 'upsert', event: o });
-      if (parsed.master?.recurrence || instances.length > 0) series.push({ seriesId: id, instanceIds: instances.map((o) => o.id) });
+      if (!full || parsed.master?.recurrence || instances.length > 0)
+        series.push({ seriesId: id, instanceIds: instances.map((o) => o.id) });
     }
     return { changes, series };
   }
@@ -596,7 +599,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
         calendarId,
         deleted.map((h) => idOfHref(calendarId, h)),
       ),
-      await changesFor(calendarId, head),
+      await changesFor(calendarId, head, previous === undefined),
     );
     const full = previous === undefined;
     return pageOut(page, changed.slice(pageSize), (h) => ({ t: 'cpage', e: now, h, f: full, ...g }), { t: 'ctag', e: now, ...g }, full);
@@ -886,7 +889,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       assertId(calendarId, 'calendarId');
       const c = cursor === undefined ? undefined : decodeCursor(cursor, 'caldav', isCursor);
       if (c?.t === 'page' || c?.t === 'cpage') {
-        const page = await changesFor(calendarId, c.h.slice(0, pageSize));
+        const page = await changesFor(calendarId, c.h.slice(0, pageSize), c.f);
         const rest = c.h.slice(pageSize);
         if (c.t === 'cpage') {
           const g = c.g === undefined ? {} : { g: c.g };
@@ -906,7 +909,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       // A continuation of a truncated listing is still the full listing it continues.
       const full = c === undefined || (c.t === 'more' && c.f);
       const head = answer.changed.slice(0, pageSize);
-      const page = joined(deletions(calendarId, answer.deleted), await changesFor(calendarId, head));
+      const page = joined(deletions(calendarId, answer.deleted), await changesFor(calendarId, head, full));
       const m = answer.truncated ? { m: true as const } : {};
       return pageOut(
         page,
