@@ -444,7 +444,15 @@ describe.skipIf(skip)('caldav listing and changes on Radicale', () => {
   describe('a tricky resource through the server', () => {
     const tricky = readFileSync(new URL('../fixtures/caldav/tricky.ics', import.meta.url), 'utf8');
     const meaning = (text: string) => {
-      const { master, overrides, cancelled } = readResource(parseCalendar(text), { id: 'tricky', calendarId: 'c', etag: '' }, 'UTC');
+      const { master, overrides, cancelled } = readResource(
+        parseCalendar(text),
+        { id: 'tricky', calendarId: 'c', etag: '' },
+        'UTC',
+        undefined,
+        {
+          cancelled: true,
+        },
+      );
       return { master, overrides, cancelled };
     };
 

@@ -292,8 +292,8 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
     return { cal: parseCalendar(await res.text()), etag };
   }
 
-  function toEvents(calendarId: string, id: string, cal: ICAL.Component, etag: string, zone: string) {
-    return readResource(cal, { id, calendarId, etag }, zone, ownerEmail);
+  function toEvents(calendarId: string, id: string, cal: ICAL.Component, etag: string, zone: string, withCancelled = false) {
+    return readResource(cal, { id, calendarId, etag }, zone, ownerEmail, { cancelled: withCancelled });
   }
 
   /** PUT a resource; with `etag` guarded by If-Match, without it by If-None-Match: * (create). */
@@ -358,6 +358,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
   async function allEvents(
     calendarId: string,
     window?: { from: number; to: number },
+    withCancelled = false,
   ): Promise<{ masters: CalendarEvent[]; overrides: CalendarEvent[]; cancelled: CalendarEvent[] }> {
     const zone = await zoneOf(calendarId);
     let rs = window && timeRangeQuery ? await queryWindow(calendarId, window) : undefined;
@@ -370,7 +371,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
     for (const r of rs) {
       const text = calendarDataOf(r);
       if (!text || !r.href) continue;
-      const parsed = toEvents(calendarId, idOfHref(calendarId, r.href), parseCalendar(text), etagOf(r), zone);
+      const parsed = toEvents(calendarId, idOfHref(calendarId, r.href), parseCalendar(text), etagOf(r), zone, withCancelled);
       if (parsed.master) masters.push(parsed.master);
       overrides.push(...parsed.overrides);
       cancelled.push(...parsed.cancelled);
@@ -500,7 +501,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
         continue;
       }
       const id = idOfHref(calendarId, r.href);
-      const parsed = toEvents(calendarId, id, parseCalendar(text), etagOf(r), zone);
+      const parsed = toEvents(calendarId, id, parseCalendar(text), etagOf(r), zone, true);
       if (parsed.master) changes.push({ type: 'upsert', event: parsed.master });
       const instances = [...parsed.overrides, ...parsed.cancelled];
       for (const o of instances) changes.push({ type: 'upsert', event: o });
@@ -676,7 +677,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       assertId(calendarId, 'calendarId');
       const window = assertWindow(opts?.from, opts?.to);
       const zone = await zoneOf(calendarId);
-      const found = await allEvents(calendarId, window);
+      const found = await allEvents(calendarId, window, opts.includeCancelled === true);
       const { masters } = found;
       // Occurrences cancelled by an EXDATE are cancelled instances, shown only with includeCancelled.
       const overrides = opts.includeCancelled ? [...found.overrides, ...found.cancelled] : found.overrides;

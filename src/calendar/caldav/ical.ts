@@ -295,7 +295,7 @@ export interface ParsedResource {
   /** `RECURRENCE-ID` overrides, each with the id `instanceId(master, originalStart)`. */
   overrides: CalendarEvent[];
   /**
-   * Occurrences the master's EXDATEs remove, as cancelled instances (id, `originalStart`,
+   * Occurrences the master's EXDATEs remove (when asked for), as cancelled instances (id, `originalStart`,
    * `status: 'cancelled'`), the way Google and the fake report a deleted occurrence. Only EXDATEs
    * that name a real occurrence of the rule, and none that an override already stands for.
    */
@@ -344,12 +344,17 @@ function cancelledOccurrences(master: CalendarEvent, exdates: EventTime[], overr
   return out;
 }
 
-/** Every VEVENT of a resource: the master and all of its overrides. */
+/**
+ * Every VEVENT of a resource: the master and all of its overrides; with `cancelled`, also the
+ * occurrences its EXDATEs cancel (an expansion of the rule, so only asked for where it is shown:
+ * change listings and `includeCancelled`).
+ */
 export function readResource(
   cal: ICAL.Component,
   base: { id: string; calendarId: string; etag: string },
   zone: string,
   ownerEmail?: string,
+  options: { cancelled?: boolean } = {},
 ): ParsedResource {
   const out: ParsedResource = { overrides: [], cancelled: [] };
   let exdates: EventTime[] = [];
@@ -357,7 +362,7 @@ export function readResource(
     const rid = vevent.getFirstProperty('recurrence-id');
     if (!rid) {
       out.master = readEvent(vevent, base, zone, ownerEmail);
-      exdates = readExdates(vevent, zone);
+      if (options.cancelled) exdates = readExdates(vevent, zone);
       continue;
     }
     const originalStart = readTime(rid, zone);
@@ -367,7 +372,7 @@ export function readResource(
     delete ev.recurrence;
     out.overrides.push(ev);
   }
-  if (out.master) out.cancelled = cancelledOccurrences(out.master, exdates, out.overrides, zone);
+  if (out.master && options.cancelled) out.cancelled = cancelledOccurrences(out.master, exdates, out.overrides, zone);
   return out;
 }
 
