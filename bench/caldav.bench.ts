@@ -2,7 +2,8 @@
  * iCalendar cost of the CalDAV adapter per resource, on the tricky fixture (historical VTIMEZONE,
  * a folded non-ASCII description, a RECURRENCE-ID override). Anchor: ical.js's own `ICAL.parse`
  * of the same text (the floor any ical.js-based reader pays). Contenders: our read (parse + every
- * VEVENT mapped to `CalendarEvent`), and our write (a new resource with a generated VTIMEZONE,
+ * VEVENT mapped to `CalendarEvent`), the same read with the EXDATE-cancelled occurrence a change
+ * listing reports, and our write (a new resource with a generated VTIMEZONE,
  * serialized with 75-octet folding). No target: this table shows where the time goes.
  */
 import { readFileSync } from 'node:fs';
@@ -24,6 +25,10 @@ const input = {
 const anchor = await measure('ICAL.parse of the resource', () => ICAL.parse(text));
 const rows = [
   await measure('read: parseCalendar + readResource (every VEVENT)', () => readResource(parseCalendar(text), base, 'UTC')),
+  // What listChanges and includeCancelled pay: the EXDATE is checked against an expansion of the rule.
+  await measure('read + EXDATE-cancelled occurrences (listChanges)', () =>
+    readResource(parseCalendar(text), base, 'UTC', undefined, { cancelled: true }),
+  ),
   await measure('write: newResource + cached VTIMEZONE + serialize', () => {
     const cal = newResource('x', input, 'fp');
     ensureTimezones(cal);

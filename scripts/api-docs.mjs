@@ -47,6 +47,7 @@ const FULLY_DOCUMENTED = [
   './notify/webpush',
   './payments',
   './payments/stripe',
+  './calendar/caldav',
 ];
 /** Subpaths whose doc comments are complete but whose `@example` blocks are still being written. */
 const SUMMARIES_ENFORCED = ['./webhooks'];

@@ -58,7 +58,10 @@ export function expandSeries(
   options: { includeCancelled?: boolean } = {},
 ): CalendarEvent[] {
   if (!master.recurrence) return [];
-  const lines = parseRecurrenceLines(master.recurrence);
+  // RFC 5545 allows RDATEs without an RRULE (DTSTART plus those dates, as CalDAV clients write
+  // them): a one-count rule yields exactly DTSTART, and the RDATEs add the rest.
+  const ruled = master.recurrence.some((l) => /^\s*(RRULE|FREQ)/i.test(l));
+  const lines = parseRecurrenceLines(ruled ? master.recurrence : ['RRULE:FREQ=DAILY;COUNT=1', ...master.recurrence]);
   const zone = 'timeZone' in master.start ? master.start.timeZone : 'UTC';
   const span = eventSpan(master, zone);
   const duration = Math.max(0, span.end - span.start);
@@ -68,14 +71,19 @@ export function expandSeries(
   for (const [key, e] of byOriginal) {
     if (!e.originalStart) continue;
     overrides.push(
-      e.status === 'cancelled' ? { originalStart: e.originalStart, cancelled: true, data: key } : { originalStart: e.originalStart, start: e.start, data: key },
+      e.status === 'cancelled'
+        ? { originalStart: e.originalStart, cancelled: true, data: key }
+        : { originalStart: e.originalStart, start: e.start, data: key },
     );
   }
   // Widen the window backwards by the duration (and a day for all-day zones) so an occurrence
   // that started before `from` but still runs inside the window is found.
   const from = new Date(window.from - duration - DAY).toISOString();
   const to = new Date(window.to).toISOString();
-  const occurrences = expandRecurrence({ rrule: lines.rrule, start: master.start, exdates: lines.exdates, rdates: lines.rdates, overrides }, { from, to });
+  const occurrences = expandRecurrence(
+    { rrule: lines.rrule, start: master.start, exdates: lines.exdates, rdates: lines.rdates, overrides },
+    { from, to },
+  );
   const out: CalendarEvent[] = [];
   const seen = new Set<string>();
   for (const occ of occurrences) {

@@ -83,7 +83,8 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
   if (!store || typeof store.compareAndSet !== 'function') {
     throw new IntegrationError('invalid_config', 'store must be a Store', { details: { field: 'store' } });
   }
-  if (typeof onChange !== 'function') throw new IntegrationError('invalid_config', 'onChange must be a function', { details: { field: 'onChange' } });
+  if (typeof onChange !== 'function')
+    throw new IntegrationError('invalid_config', 'onChange must be a function', { details: { field: 'onChange' } });
   const prefix = `${options.keyPrefix ?? 'switchyard:calsync'}:${provider.name}`;
   const maxPages = options.maxPages ?? 10_000;
   const leaseSeconds = options.leaseSeconds ?? 120;
@@ -128,7 +129,9 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
       const next = await store.compareAndSet(lease, leaseVersion, true, { ttlSeconds: leaseSeconds });
       if (next === false) {
         leaseVersion = null;
-        throw new IntegrationError('conflict', `lost the sync lease of calendar ${calendarId} (a page took longer than leaseSeconds)`, { retryable: true });
+        throw new IntegrationError('conflict', `lost the sync lease of calendar ${calendarId} (a page took longer than leaseSeconds)`, {
+          retryable: true,
+        });
       }
       leaseVersion = next;
     };
@@ -142,7 +145,9 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
       const commit = async () => {
         const next = await store.compareAndSet(stateKey(calendarId), version, state);
         if (next === false) {
-          throw new IntegrationError('conflict', `the sync state of calendar ${calendarId} was changed by another worker`, { retryable: true });
+          throw new IntegrationError('conflict', `the sync state of calendar ${calendarId} was changed by another worker`, {
+            retryable: true,
+          });
         }
         version = next;
       };
@@ -186,7 +191,10 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
           wrote = true;
         }
         if (state.full && upserts.length > 0) {
-          await store.set(seenKey(calendarId, state.full.seenChunks), upserts.map((e) => e.id));
+          await store.set(
+            seenKey(calendarId, state.full.seenChunks),
+            upserts.map((e) => e.id),
+          );
           state.full.seenChunks += 1;
           wrote = true;
         }
@@ -214,7 +222,10 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
             if (present.has(id)) continue;
             if (await deliverDelete(calendarId, id, { type: 'delete', calendarId, eventId: id })) result.vanished += 1;
           }
-          await store.set(key, held.filter((id) => present.has(id)));
+          const kept = held.filter((id) => present.has(id));
+          // No key for a series with no instances held (a deleted series, a plain event): the store does not grow per event.
+          if (kept.length === 0 && held.length > 0) await store.delete(key);
+          else if (kept.length !== held.length) await store.set(key, kept);
         }
         if (!page.more && state.full) {
           result.vanished += await finishFullListing(calendarId, state);
@@ -277,7 +288,9 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
   return {
     sync(calendarId) {
       if (typeof calendarId !== 'string' || calendarId.length === 0) {
-        return Promise.reject(new IntegrationError('invalid_input', 'calendarId must be a non-empty string', { details: { field: 'calendarId' } }));
+        return Promise.reject(
+          new IntegrationError('invalid_input', 'calendarId must be a non-empty string', { details: { field: 'calendarId' } }),
+        );
       }
       const current = running.get(calendarId);
       if (current) return current;

@@ -10,6 +10,8 @@ import { mapCalDavStatus } from '../../src/calendar/caldav/adapter.js';
 import { ensureTimezones, newResource, parseCalendar, readResource, serializeCalendar } from '../../src/calendar/caldav/ical.js';
 import { createCalDavCalendar } from '../../src/calendar/caldav/index.js';
 import { buildVtimezone } from '../../src/calendar/caldav/vtimezone.js';
+import type { CalendarEvent } from '../../src/calendar/index.js';
+import { expandSeries } from '../../src/calendar/instances.js';
 
 const tricky = readFileSync(new URL('../fixtures/caldav/tricky.ics', import.meta.url), 'utf8');
 const base = { id: 'x', calendarId: '/alice/c/', etag: '"e"' };
@@ -23,7 +25,9 @@ describe('caldav iCalendar round trips', () => {
     expect(Math.max(...octets(once))).toBeLessThanOrEqual(75);
     // No line break splits a UTF-8 sequence: the text survives an encode/decode as bytes.
     expect(new TextDecoder('utf-8', { fatal: true }).decode(new TextEncoder().encode(once))).toBe(once);
-    expect(readResource(parseCalendar(once), base, 'UTC')).toEqual(readResource(parseCalendar(tricky), base, 'UTC'));
+    expect(readResource(parseCalendar(once), base, 'UTC', undefined, { cancelled: true })).toEqual(
+      readResource(parseCalendar(tricky), base, 'UTC', undefined, { cancelled: true }),
+    );
   });
 
   it('reads every VEVENT with escapes undone and the override keyed by its RECURRENCE-ID', () => {
@@ -122,5 +126,37 @@ describe('caldav errors and config', () => {
     const error = await provider.getEvent('/u/c/', 'abcde').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'authentication' });
     expect(JSON.stringify(error) + String((error as Error).message)).not.toContain('hunter2');
+  });
+});
+
+describe('caldav resources other clients write', () => {
+  it('a series of RDATEs without an RRULE expands to DTSTART plus the RDATEs, minus EXDATEs', () => {
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//other//EN',
+      'BEGIN:VEVENT',
+      'UID:rdates',
+      'DTSTAMP:20260101T000000Z',
+      'DTSTART;TZID=Europe/Berlin:20260302T090000',
+      'DTEND;TZID=Europe/Berlin:20260302T100000',
+      'RDATE;TZID=Europe/Berlin:20260305T090000,20260310T140000',
+      'RDATE;TZID=Europe/Berlin:20260312T090000',
+      'EXDATE;TZID=Europe/Berlin:20260310T140000',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    const { master, cancelled } = readResource(parseCalendar(ics), base, 'UTC', undefined, { cancelled: true });
+    const occurrences = expandSeries(master as CalendarEvent, [], {
+      from: Date.parse('2026-03-01T00:00:00Z'),
+      to: Date.parse('2026-04-01T00:00:00Z'),
+    });
+    expect(occurrences.map((e) => [(e.start as { dateTime: string }).dateTime, (e.end as { dateTime: string }).dateTime])).toEqual([
+      ['2026-03-02T09:00:00', '2026-03-02T10:00:00'],
+      ['2026-03-05T09:00:00', '2026-03-05T10:00:00'],
+      ['2026-03-12T09:00:00', '2026-03-12T10:00:00'],
+    ]);
+    expect(cancelled.map((e) => [e.id, e.status])).toEqual([['x_20260310T130000Z', 'cancelled']]);
   });
 });

@@ -13,11 +13,11 @@
  */
 import type ICAL from 'ical.js';
 import {
-  calendarMultiGet,
   createAccount,
   createObject,
   type DAVAccount,
   type DAVResponse,
+  davRequest,
   deleteObject,
   fetchCalendars,
   freeBusyQuery,
@@ -50,6 +50,7 @@ import {
 } from './ical.js';
 import { parseIcalTimezone } from './zone.js';
 
+/** Options of {@link createCalDavCalendar}: the server, its credentials, and how changes and windows are read. */
 export interface CalDavCalendarOptions {
   /** The server's URL (discovery starts here: `/.well-known/caldav`, then the principal). */
   serverUrl: string;
@@ -63,21 +64,38 @@ export interface CalDavCalendarOptions {
   pageSize?: number;
   /** `auto` (default) uses `sync-collection` and falls back to ctag + etags when the server refuses it. */
   syncMethod?: 'auto' | 'sync-collection' | 'ctag';
+  /**
+   * `listEvents` asks the server for the resources in the window (`calendar-query` with a
+   * `time-range` filter) and falls back to reading the collection when the server refuses it.
+   * Default true; false always reads the whole collection (for a server whose filter is known to
+   * miss recurring series).
+   */
+  timeRangeQuery?: boolean;
+  /** Retry policy for reads and precondition-guarded writes (backoff, attempts). Default the `switchyard/retry` one. */
   retry?: RetryPolicy;
   /** A fetch implementation (tests, proxies). Default the global one. */
   fetch?: typeof fetch;
 }
 
+/**
+ * `page`: hrefs still to hydrate, then done at token `v` (or, with `m`, the server truncated its
+ * answer: continue `sync-collection` from `v`). `more`: a truncated listing (RFC 6578 §3.6)
+ * continues from token `v`, still full when `f`.
+ */
 type SyncCursor =
   | { t: 'sync'; v: string }
-  | { t: 'page'; v: string; h: string[]; f: boolean }
-  | { t: 'ctag'; e: Record<string, string> }
-  | { t: 'cpage'; e: Record<string, string>; h: string[]; f: boolean };
+  | { t: 'page'; v: string; h: string[]; f: boolean; m?: true }
+  | { t: 'more'; v: string; f: boolean }
+  | { t: 'ctag'; e: Record<string, string>; g?: string }
+  | { t: 'cpage'; e: Record<string, string>; h: string[]; f: boolean; g?: string };
 const isCursor = (v: unknown): v is SyncCursor => {
   if (typeof v !== 'object' || v === null) return false;
   const c = v as Record<string, unknown>;
   if (c.t === 'sync') return typeof c.v === 'string';
-  if (c.t === 'page') return typeof c.v === 'string' && Array.isArray(c.h) && typeof c.f === 'boolean';
+  if (c.t === 'page')
+    return typeof c.v === 'string' && Array.isArray(c.h) && c.h.every((h) => typeof h === 'string') && typeof c.f === 'boolean';
+  if (c.t === 'more') return typeof c.v === 'string' && typeof c.f === 'boolean';
+  if (c.g !== undefined && typeof c.g !== 'string') return false;
   if (c.t === 'ctag') return typeof c.e === 'object' && c.e !== null;
   if (c.t === 'cpage') return typeof c.e === 'object' && c.e !== null && Array.isArray(c.h) && typeof c.f === 'boolean';
   return false;
@@ -85,7 +103,28 @@ const isCursor = (v: unknown): v is SyncCursor => {
 
 const INSTANCE_SUFFIX = /^(.+)_(\d{8}(?:T\d{6}Z)?)$/;
 const EVENT_PROPS = { 'd:getetag': {}, 'c:calendar-data': {} };
+const DAV_NAMESPACES = { 'xmlns:d': 'DAV:', 'xmlns:c': 'urn:ietf:params:xml:ns:caldav' };
+/** Statuses with which a server says it does not do a REPORT or filter (not that the request failed). */
+const REFUSED = [400, 403, 405, 415, 422, 501];
+const DAY_MS = 86_400_000;
+/** `20260301T000000Z`: the UTC form RFC 4791 time-range attributes take. */
+const utcStamp = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 
+/**
+ * The `IntegrationError` for a CalDAV HTTP status: 401 `authentication`, 403 `permission`, 404/410
+ * `not_found`, 409 `conflict`, 412 `precondition_failed`, 429 `rate_limited`, 5xx `unavailable`
+ * (both retryable), and an invalid sync token (403/409 with `valid-sync-token` in the body,
+ * Nextcloud's 418) `sync_token_expired`. `body` is only searched, never put in the message.
+ *
+ * @example
+ * ```ts
+ * import { mapCalDavStatus } from 'switchyard/calendar/caldav';
+ *
+ * const res = await fetch(url, { method: 'REPORT', headers, body });
+ * if (!res.ok) throw mapCalDavStatus(res.status, 'sync-collection', await res.text());
+ * // 403 with <D:valid-sync-token/> → code 'sync_token_expired': start a full listing
+ * ```
+ */
 export function mapCalDavStatus(status: number, operation: string, body = ''): IntegrationError {
   const opts = { provider: 'caldav', status, details: { operation } };
   if (status === 418 || ((status === 403 || status === 409) && body.includes('valid-sync-token'))) {
@@ -113,6 +152,27 @@ function calendarDataOf(r: DAVResponse): string | undefined {
 
 const etagOf = (r: DAVResponse): string => String(r.props?.getetag ?? '');
 
+/**
+ * A `CalendarProvider` over CalDAV (iCloud, Fastmail, Nextcloud, Radicale …) on tsdav and ical.js.
+ * Windows are narrowed by the server (`calendar-query` time-range) and expanded on the client;
+ * changes come from `sync-collection` (ctag + etag fallback); free/busy from `free-busy-query`
+ * where the server has it, computed from events otherwise. Bad options throw `invalid_config`.
+ *
+ * @example
+ * ```ts
+ * import { createCalDavCalendar } from 'switchyard/calendar/caldav';
+ * import { createCalendarSync } from 'switchyard/calendar';
+ *
+ * const caldav = createCalDavCalendar({
+ *   serverUrl: 'https://caldav.fastmail.com/',
+ *   credentials: { username: 'me@fastmail.com', password: appPassword },
+ *   ownerEmail: 'me@fastmail.com',
+ * });
+ * const [calendar] = await caldav.listCalendars();
+ * const week = await caldav.listEvents(calendar.id, { from: '2026-03-02T00:00:00Z', to: '2026-03-09T00:00:00Z', expand: true });
+ * await createCalendarSync({ provider: caldav, store, onChange: save }).sync(calendar.id);
+ * ```
+ */
 export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarProvider {
   if (!options || typeof options !== 'object') throw new IntegrationError('invalid_config', 'createCalDavCalendar needs options');
   let server: URL;
@@ -133,6 +193,8 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
   if (creds !== undefined && (typeof creds.username !== 'string' || typeof creds.password !== 'string' || creds.username.length === 0)) {
     throw new IntegrationError('invalid_config', 'credentials need a username and a password', { details: { field: 'credentials' } });
   }
+  if (options.timeRangeQuery !== undefined && typeof options.timeRangeQuery !== 'boolean')
+    throw new IntegrationError('invalid_config', 'timeRangeQuery must be a boolean', { details: { field: 'timeRangeQuery' } });
   const defaultZone = options.defaultTimeZone ?? 'UTC';
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const headers: Record<string, string> = creds ? { Authorization: `Basic ${btoa(`${creds.username}:${creds.password}`)}` } : {};
@@ -143,6 +205,9 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
   const noFreeBusyQuery = new Set<string>();
   /** Servers found not to support sync-collection (auto mode). */
   const noSyncCollection = new Set<string>();
+  /** Calendars whose server refused a calendar-query time-range filter: read whole from then on. */
+  const noTimeRange = new Set<string>();
+  const timeRangeQuery = options.timeRangeQuery ?? true;
 
   /** Read-only and precondition-guarded calls are safe to retry; transport errors become `unavailable`. */
   function call<T>(operation: string, run: () => Promise<T>, policy: { mutation?: boolean; idempotencyKey?: string } = {}): Promise<T> {
@@ -227,8 +292,8 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
     return { cal: parseCalendar(await res.text()), etag };
   }
 
-  function toEvents(calendarId: string, id: string, cal: ICAL.Component, etag: string, zone: string) {
-    return readResource(cal, { id, calendarId, etag }, zone, ownerEmail);
+  function toEvents(calendarId: string, id: string, cal: ICAL.Component, etag: string, zone: string, withCancelled = false) {
+    return readResource(cal, { id, calendarId, etag }, zone, ownerEmail, { cancelled: withCancelled });
   }
 
   /** PUT a resource; with `etag` guarded by If-Match, without it by If-None-Match: * (create). */
@@ -286,22 +351,90 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
     return { event: parsed.master, cal, etag, masterId: eventId };
   }
 
-  /** All resources of a calendar, every VEVENT of each read. */
-  async function allEvents(calendarId: string): Promise<{ masters: CalendarEvent[]; overrides: CalendarEvent[] }> {
+  /**
+   * The resources of a calendar that may have an event in `window` (all of them without one, or
+   * when the server refuses the time-range filter), every VEVENT of each read.
+   */
+  async function allEvents(
+    calendarId: string,
+    window?: { from: number; to: number },
+    withCancelled = false,
+  ): Promise<{ masters: CalendarEvent[]; overrides: CalendarEvent[]; cancelled: CalendarEvent[] }> {
     const zone = await zoneOf(calendarId);
+    let rs = window && timeRangeQuery ? await queryWindow(calendarId, window) : undefined;
     // PROPFIND then multiget by href: every object is read, whatever its name (tsdav's
-    // fetchCalendarObjects drops hrefs not ending in .ics, and a server's calendar-query may filter).
-    const rs = await hydrate(calendarId, Object.keys(await listHrefs(calendarId)));
+    // fetchCalendarObjects drops hrefs not ending in .ics).
+    rs ??= await hydrate(calendarId, Object.keys(await listHrefs(calendarId)));
     const masters: CalendarEvent[] = [];
     const overrides: CalendarEvent[] = [];
+    const cancelled: CalendarEvent[] = [];
     for (const r of rs) {
       const text = calendarDataOf(r);
       if (!text || !r.href) continue;
-      const parsed = toEvents(calendarId, idOfHref(calendarId, r.href), parseCalendar(text), etagOf(r), zone);
+      const parsed = toEvents(calendarId, idOfHref(calendarId, r.href), parseCalendar(text), etagOf(r), zone, withCancelled);
       if (parsed.master) masters.push(parsed.master);
       overrides.push(...parsed.overrides);
+      cancelled.push(...parsed.cancelled);
     }
-    return { masters, overrides };
+    return { masters, overrides, cancelled };
+  }
+
+  /** A REPORT on a calendar collection (depth 1), with per-href statuses kept (tsdav's collectionQuery throws on any 404 in a multistatus). */
+  async function report(operation: string, calendarId: string, body: Record<string, unknown>): Promise<DAVResponse[]> {
+    return call(operation, () =>
+      davRequest({
+        url: calendarUrl(calendarId),
+        init: { method: 'REPORT', namespace: 'c', headers: { ...headers, depth: '1' }, body },
+        fetch: fetchImpl,
+      }),
+    );
+  }
+
+  /** A whole-request failure (one response, no props): the status and body, else undefined. */
+  function failureOf(rs: DAVResponse[]): { status: number; body: string } | undefined {
+    const first = rs[0];
+    if (rs.length === 1 && first && first.ok === false && !first.props && (first.status ?? 0) >= 400) {
+      return { status: first.status ?? 0, body: typeof first.raw === 'string' ? first.raw : '' };
+    }
+    return undefined;
+  }
+
+  /**
+   * The resources with a VEVENT overlapping the window, by `calendar-query` with a `time-range`
+   * filter (RFC 4791 §9.9): the server narrows, the caller still filters and expands exactly.
+   * The window is widened by a day each way because the server reads floating times and all-day
+   * dates in its own idea of the calendar's zone. Undefined when the server refuses the query.
+   */
+  async function queryWindow(calendarId: string, window: { from: number; to: number }): Promise<DAVResponse[] | undefined> {
+    const url = calendarUrl(calendarId);
+    if (noTimeRange.has(url)) return undefined;
+    const timeRange = { _attributes: { start: utcStamp(window.from - DAY_MS), end: utcStamp(window.to + DAY_MS) } };
+    const rs = await report('calendar-query', calendarId, {
+      'calendar-query': {
+        _attributes: DAV_NAMESPACES,
+        'd:prop': EVENT_PROPS,
+        filter: {
+          'comp-filter': {
+            _attributes: { name: 'VCALENDAR' },
+            'comp-filter': { _attributes: { name: 'VEVENT' }, 'time-range': timeRange },
+          },
+        },
+      },
+    });
+    const failure = failureOf(rs);
+    if (failure) {
+      if (REFUSED.includes(failure.status)) {
+        noTimeRange.add(url);
+        return undefined;
+      }
+      throw mapCalDavStatus(failure.status, 'calendar-query', failure.body);
+    }
+    const objects = rs.filter((r) => r.href && new URL(r.href, server).href !== url);
+    // A server may leave calendar-data out of a query answer (size limits): fetch those by href.
+    const missing = objects
+      .filter((r) => r.ok !== false && calendarDataOf(r) === undefined)
+      .map((r) => new URL(r.href as string, server).pathname);
+    return [...objects.filter((r) => calendarDataOf(r) !== undefined), ...(await hydrate(calendarId, missing))];
   }
 
   /** href → etag of every object in the collection (PROPFIND depth 1). Any href, not only `.ics`. */
@@ -322,44 +455,74 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
     return out;
   }
 
-  /** calendar-multiget of the given hrefs (a multiget, not a query: tsdav's `.ics` URL filter never applies). */
+  /**
+   * calendar-multiget of the given hrefs (a multiget, not a query: tsdav's `.ics` URL filter never
+   * applies). A href gone since it was listed comes back as its own 404 (a deletion), not as a
+   * failure of the whole request.
+   */
   async function hydrate(calendarId: string, hrefs: string[]): Promise<DAVResponse[]> {
     if (hrefs.length === 0) return [];
-    const url = calendarUrl(calendarId);
-    return call('multiget', async () =>
-      davCheck(await calendarMultiGet({ url, props: EVENT_PROPS, objectUrls: hrefs, depth: '1', headers, fetch: fetchImpl }), 'multiget'),
-    );
+    const rs = await report('multiget', calendarId, {
+      'calendar-multiget': { _attributes: DAV_NAMESPACES, 'd:prop': EVENT_PROPS, 'd:href': hrefs },
+    });
+    const failure = failureOf(rs);
+    if (failure) throw mapCalDavStatus(failure.status, 'multiget', failure.body);
+    return rs;
   }
 
-  async function changesFor(calendarId: string, hrefs: string[]): Promise<EventChange[]> {
+  /** Deletions of resources: the series' instances go with them (an empty instance list). */
+  function deletions(calendarId: string, ids: string[]): Pick<ChangePage, 'changes' | 'series'> {
+    return {
+      changes: ids.map((eventId) => ({ type: 'delete' as const, calendarId, eventId })),
+      series: ids.map((seriesId) => ({ seriesId, instanceIds: [] })),
+    };
+  }
+
+  /**
+   * Upserts for the given hrefs: every VEVENT of each resource, plus the occurrences its EXDATEs
+   * cancel. A series comes with the complete list of its instances, so an override another client
+   * removed from the resource is delivered as a deletion by the sync engine. In an incremental
+   * listing every resource gets its list (a series that became a single event has none left); a
+   * full listing needs them only for series, since the engine drops whatever it does not list.
+   */
+  async function changesFor(calendarId: string, hrefs: string[], full: boolean): Promise<Pick<ChangePage, 'changes' | 'series'>> {
     const zone = await zoneOf(calendarId);
     const changes: EventChange[] = [];
+    const series: NonNullable<ChangePage['series']> = [];
     for (const r of await hydrate(calendarId, hrefs)) {
       const text = calendarDataOf(r);
       if (!r.href) continue;
       if (!text) {
-        if (r.status === 404) changes.push({ type: 'delete', calendarId, eventId: idOfHref(calendarId, r.href) });
+        if (r.status === 404 || r.status === 410) {
+          const gone = deletions(calendarId, [idOfHref(calendarId, r.href)]);
+          changes.push(...gone.changes);
+          series.push(...(gone.series ?? []));
+        }
         continue;
       }
-      const parsed = toEvents(calendarId, idOfHref(calendarId, r.href), parseCalendar(text), etagOf(r), zone);
+      const id = idOfHref(calendarId, r.href);
+      const parsed = toEvents(calendarId, id, parseCalendar(text), etagOf(r), zone, true);
       if (parsed.master) changes.push({ type: 'upsert', event: parsed.master });
-      for (const o of parsed.overrides) changes.push({ type: 'upsert', event: o });
+      const instances = [...parsed.overrides, ...parsed.cancelled];
+      for (const o of instances) changes.push({ type: 'upsert', event: o });
+      if (!full || parsed.master?.recurrence || instances.length > 0)
+        series.push({ seriesId: id, instanceIds: instances.map((o) => o.id) });
     }
-    return changes;
+    return { changes, series };
   }
 
   async function syncReport(
     calendarId: string,
     token: string,
-  ): Promise<{ changed: string[]; deleted: string[]; token: string } | 'unsupported'> {
+  ): Promise<{ changed: string[]; deleted: string[]; token: string; truncated: boolean } | 'unsupported'> {
     const url = calendarUrl(calendarId);
     const rs = await call('sync-collection', async () =>
       syncCollection({ url, props: { 'd:getetag': {} }, syncLevel: 1, syncToken: token, headers, fetch: fetchImpl }),
     );
     const first = rs[0];
-    if (rs.length === 1 && first && first.ok === false && !first.props && (first.status ?? 0) >= 400) {
-      const body = typeof first.raw === 'string' ? first.raw : '';
-      const status = first.status ?? 0;
+    const failure = failureOf(rs);
+    if (failure) {
+      const { status, body } = failure;
       if (token === '' && syncMethod === 'auto' && [400, 403, 405, 501].includes(status) && !body.includes('valid-sync-token'))
         return 'unsupported';
       throw mapCalDavStatus(status, 'sync-collection', body);
@@ -372,32 +535,75 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
     }
     const changed: string[] = [];
     const deleted: string[] = [];
+    let truncated = false;
     for (const r of rs) {
       if (!r.href) continue;
       const path = new URL(r.href, server).pathname;
-      if (new URL(path, server).href === url) continue;
-      if (r.status === 404) deleted.push(idOfHref(calendarId, path));
+      if (new URL(path, server).href === url) {
+        // RFC 6578 §3.6: a 507 on the collection itself means the server truncated the answer;
+        // the token returned covers what was sent, and the rest follows from it.
+        if (r.status === 507) truncated = true;
+        continue;
+      }
+      if (r.status === 404 || r.status === 410) deleted.push(idOfHref(calendarId, path));
       else changed.push(path);
     }
-    return { changed, deleted, token: next };
+    return { changed, deleted, token: next, truncated };
   }
 
-  function pageOut(changes: EventChange[], rest: string[], next: (h: string[]) => SyncCursor, done: SyncCursor, full: boolean): ChangePage {
-    if (rest.length > 0) return { changes, cursor: encodeCursor(next(rest)), more: true, full };
-    return { changes, cursor: encodeCursor(done), more: false, full };
+  /** A page out: more hrefs to hydrate (`next`), a truncated listing to continue (`done` is `more`), or the end. */
+  function pageOut(
+    page: Pick<ChangePage, 'changes' | 'series'>,
+    rest: string[],
+    next: (h: string[]) => SyncCursor,
+    done: SyncCursor,
+    full: boolean,
+  ): ChangePage {
+    const series = page.series && page.series.length > 0 ? { series: page.series } : {};
+    if (rest.length > 0) return { changes: page.changes, cursor: encodeCursor(next(rest)), more: true, full, ...series };
+    return { changes: page.changes, cursor: encodeCursor(done), more: done.t === 'more', full, ...series };
   }
 
-  async function ctagChanges(calendarId: string, previous: Record<string, string> | undefined): Promise<ChangePage> {
+  /** Merge deletions and upserts of one page. */
+  const joined = (...parts: Pick<ChangePage, 'changes' | 'series'>[]): Pick<ChangePage, 'changes' | 'series'> => ({
+    changes: parts.flatMap((p) => p.changes),
+    series: parts.flatMap((p) => p.series ?? []),
+  });
+
+  /** The collection's `getctag` (calendarserver.org), or undefined when the server has none. */
+  async function ctagOf(calendarId: string): Promise<string | undefined> {
+    const url = calendarUrl(calendarId);
+    const rs = await call('propfind', async () =>
+      davCheck(await propfind({ url, props: { 'cs:getctag': {} }, depth: '0', headers, fetch: fetchImpl }), 'propfind'),
+    );
+    const own = rs.find((r) => r.href && new URL(r.href, server).href === url) ?? rs[0];
+    const ctag = own?.props?.getctag as unknown;
+    return typeof ctag === 'string' || typeof ctag === 'number' ? String(ctag) : undefined;
+  }
+
+  /**
+   * Changes by ctag + etag comparison. The ctag is read first (before the etags, so a write in
+   * between shows up next time): unchanged since the cursor's, nothing is listed at all.
+   */
+  async function ctagChanges(calendarId: string, previous: Record<string, string> | undefined, previousCtag?: string): Promise<ChangePage> {
+    const ctag = await ctagOf(calendarId);
+    const g = ctag === undefined ? {} : { g: ctag };
+    if (previous !== undefined && ctag !== undefined && ctag === previousCtag) {
+      return { changes: [], cursor: encodeCursor({ t: 'ctag', e: previous, ...g }), more: false, full: false };
+    }
     const now = await listHrefs(calendarId);
     const changed = Object.keys(now).filter((h) => previous === undefined || previous[h] !== now[h]);
     const deleted = previous === undefined ? [] : Object.keys(previous).filter((h) => !(h in now));
     const head = changed.slice(0, pageSize);
-    const changes: EventChange[] = [
-      ...deleted.map((h) => ({ type: 'delete' as const, calendarId, eventId: idOfHref(calendarId, h) })),
-      ...(await changesFor(calendarId, head)),
-    ];
+    const page = joined(
+      deletions(
+        calendarId,
+        deleted.map((h) => idOfHref(calendarId, h)),
+      ),
+      await changesFor(calendarId, head, previous === undefined),
+    );
     const full = previous === undefined;
-    return pageOut(changes, changed.slice(pageSize), (h) => ({ t: 'cpage', e: now, h, f: full }), { t: 'ctag', e: now }, full);
+    return pageOut(page, changed.slice(pageSize), (h) => ({ t: 'cpage', e: now, h, f: full, ...g }), { t: 'ctag', e: now, ...g }, full);
   }
 
   /**
@@ -471,7 +677,10 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       assertId(calendarId, 'calendarId');
       const window = assertWindow(opts?.from, opts?.to);
       const zone = await zoneOf(calendarId);
-      const { masters, overrides } = await allEvents(calendarId);
+      const found = await allEvents(calendarId, window, opts.includeCancelled === true);
+      const { masters } = found;
+      // Occurrences cancelled by an EXDATE are cancelled instances, shown only with includeCancelled.
+      const overrides = opts.includeCancelled ? [...found.overrides, ...found.cancelled] : found.overrides;
       const out: CalendarEvent[] = [];
       const overlaps = (e: CalendarEvent) => {
         const s = eventSpan(e, zone);
@@ -681,31 +890,33 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
       assertId(calendarId, 'calendarId');
       const c = cursor === undefined ? undefined : decodeCursor(cursor, 'caldav', isCursor);
       if (c?.t === 'page' || c?.t === 'cpage') {
-        const changes = await changesFor(calendarId, c.h.slice(0, pageSize));
+        const page = await changesFor(calendarId, c.h.slice(0, pageSize), c.f);
         const rest = c.h.slice(pageSize);
-        return c.t === 'page'
-          ? pageOut(changes, rest, (h) => ({ t: 'page', v: c.v, h, f: c.f }), { t: 'sync', v: c.v }, c.f)
-          : pageOut(changes, rest, (h) => ({ t: 'cpage', e: c.e, h, f: c.f }), { t: 'ctag', e: c.e }, c.f);
+        if (c.t === 'cpage') {
+          const g = c.g === undefined ? {} : { g: c.g };
+          return pageOut(page, rest, (h) => ({ t: 'cpage', e: c.e, h, f: c.f, ...g }), { t: 'ctag', e: c.e, ...g }, c.f);
+        }
+        const done: SyncCursor = c.m ? { t: 'more', v: c.v, f: c.f } : { t: 'sync', v: c.v };
+        return pageOut(page, rest, (h) => ({ t: 'page', v: c.v, h, f: c.f, ...(c.m ? { m: true as const } : {}) }), done, c.f);
       }
-      if (c?.t === 'ctag') return ctagChanges(calendarId, c.e);
+      if (c?.t === 'ctag') return ctagChanges(calendarId, c.e, c.g);
       const useCtag = syncMethod === 'ctag' || (syncMethod === 'auto' && noSyncCollection.has(calendarUrl(calendarId)));
       if (c === undefined && useCtag) return ctagChanges(calendarId, undefined);
-      const report = await syncReport(calendarId, c?.v ?? '');
-      if (report === 'unsupported') {
+      const answer = await syncReport(calendarId, c?.v ?? '');
+      if (answer === 'unsupported') {
         noSyncCollection.add(calendarUrl(calendarId));
         return ctagChanges(calendarId, undefined);
       }
-      const full = c === undefined;
-      const head = report.changed.slice(0, pageSize);
-      const changes: EventChange[] = [
-        ...report.deleted.map((eventId) => ({ type: 'delete' as const, calendarId, eventId })),
-        ...(await changesFor(calendarId, head)),
-      ];
+      // A continuation of a truncated listing is still the full listing it continues.
+      const full = c === undefined || (c.t === 'more' && c.f);
+      const head = answer.changed.slice(0, pageSize);
+      const page = joined(deletions(calendarId, answer.deleted), await changesFor(calendarId, head, full));
+      const m = answer.truncated ? { m: true as const } : {};
       return pageOut(
-        changes,
-        report.changed.slice(pageSize),
-        (h) => ({ t: 'page', v: report.token, h, f: full }),
-        { t: 'sync', v: report.token },
+        page,
+        answer.changed.slice(pageSize),
+        (h) => ({ t: 'page', v: answer.token, h, f: full, ...m }),
+        answer.truncated ? { t: 'more', v: answer.token, f: full } : { t: 'sync', v: answer.token },
         full,
       );
     },

@@ -7,7 +7,7 @@
 import ICAL from 'ical.js';
 import { IntegrationError } from '../../core/errors.js';
 import { isValidTimeZone, toInstant, toLocal, windowsToIana } from '../../time/index.js';
-import { instanceId } from '../instances.js';
+import { expandSeries, instanceId, instantOf, originalKey } from '../instances.js';
 import type { Attendee, CalendarEvent, EventInput, EventPatch, EventStatus, EventTime, ResponseStatus } from '../types.js';
 import { buildVtimezone } from './vtimezone.js';
 
@@ -294,20 +294,75 @@ export interface ParsedResource {
   master?: CalendarEvent;
   /** `RECURRENCE-ID` overrides, each with the id `instanceId(master, originalStart)`. */
   overrides: CalendarEvent[];
+  /**
+   * Occurrences the master's EXDATEs remove (when asked for), as cancelled instances (id, `originalStart`,
+   * `status: 'cancelled'`), the way Google and the fake report a deleted occurrence. Only EXDATEs
+   * that name a real occurrence of the rule, and none that an override already stands for.
+   */
+  cancelled: CalendarEvent[];
 }
 
-/** Every VEVENT of a resource: the master and all of its overrides. */
+const DAY_MS = 86_400_000;
+
+/** The EXDATE values of a VEVENT (one property may list several), read like DTSTART. */
+function readExdates(vevent: ICAL.Component, zone: string): EventTime[] {
+  const out: EventTime[] = [];
+  for (const prop of vevent.getAllProperties('exdate')) {
+    const tzid = prop.getParameter('tzid') as string | undefined;
+    for (const value of prop.getValues()) {
+      // Each value read as its own one-value property, so TZID and VALUE=DATE apply as they do to DTSTART.
+      const single = new ICAL.Property('exdate');
+      if (tzid) single.setParameter('tzid', tzid);
+      single.setValue(value as ICAL.Time);
+      out.push(readTime(single, zone));
+    }
+  }
+  return out;
+}
+
+function cancelledOccurrences(master: CalendarEvent, exdates: EventTime[], overrides: CalendarEvent[], zone: string): CalendarEvent[] {
+  if (!master.recurrence || exdates.length === 0) return [];
+  const overridden = new Set(overrides.flatMap((o) => (o.originalStart ? [originalKey(o.originalStart)] : [])));
+  const wanted = new Set(exdates.map(originalKey));
+  const instants = exdates.map((t) => instantOf(t, zone));
+  // One expansion of the rule without its EXDATEs, over the span the EXDATEs cover.
+  const ruleOnly = { ...master, recurrence: master.recurrence.filter((l) => !/^EXDATE/i.test(l)) };
+  let occurrences: CalendarEvent[];
+  try {
+    occurrences = expandSeries(ruleOnly, [], { from: Math.min(...instants) - DAY_MS, to: Math.max(...instants) + 2 * DAY_MS });
+  } catch {
+    // A rule switchyard cannot expand (two RRULEs, RDATE only): no occurrence to report as cancelled.
+    return [];
+  }
+  const out: CalendarEvent[] = [];
+  for (const occ of occurrences) {
+    const key = occ.originalStart ? originalKey(occ.originalStart) : '';
+    if (!wanted.has(key) || overridden.has(key)) continue;
+    wanted.delete(key);
+    out.push({ ...occ, status: 'cancelled' });
+  }
+  return out;
+}
+
+/**
+ * Every VEVENT of a resource: the master and all of its overrides; with `cancelled`, also the
+ * occurrences its EXDATEs cancel (an expansion of the rule, so only asked for where it is shown:
+ * change listings and `includeCancelled`).
+ */
 export function readResource(
   cal: ICAL.Component,
   base: { id: string; calendarId: string; etag: string },
   zone: string,
   ownerEmail?: string,
+  options: { cancelled?: boolean } = {},
 ): ParsedResource {
-  const out: ParsedResource = { overrides: [] };
+  const out: ParsedResource = { overrides: [], cancelled: [] };
+  let exdates: EventTime[] = [];
   for (const vevent of cal.getAllSubcomponents('vevent')) {
     const rid = vevent.getFirstProperty('recurrence-id');
     if (!rid) {
       out.master = readEvent(vevent, base, zone, ownerEmail);
+      if (options.cancelled) exdates = readExdates(vevent, zone);
       continue;
     }
     const originalStart = readTime(rid, zone);
@@ -317,6 +372,7 @@ export function readResource(
     delete ev.recurrence;
     out.overrides.push(ev);
   }
+  if (out.master && options.cancelled) out.cancelled = cancelledOccurrences(out.master, exdates, out.overrides, zone);
   return out;
 }
 
