@@ -153,6 +153,11 @@ interface BaseRecord {
   deleted?: boolean;
   /** A local change revived it under this id. */
   movedTo?: string;
+  /**
+   * The op whose outcome this record is, with its conflict report: written with the base, so an op
+   * whose removal from the queue was lost in a crash is recognised (and its report re-emitted).
+   */
+  appliedOp?: { id: string; conflict?: OfflineConflictReport };
 }
 
 interface QueueState {
@@ -166,8 +171,6 @@ interface Outcome {
   /** Base records to write for the op's calendar. */
   bases: BaseMap;
   conflict?: OfflineConflictReport;
-  /** Later ops on `from` now target `to` (an event revived under a new id). */
-  remap?: { from: string; to: string };
 }
 
 const POLICIES: readonly OfflinePolicyName[] = ['remote-wins', 'local-wins', 'merge-fields'];
@@ -327,22 +330,21 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
     return { bases: bases?.value ?? {}, ops: (queue?.value.ops ?? []).filter((o) => o.calendarId === calendarId) };
   }
 
-  /** Follow an event revived under a new id, so a host holding the old id still reaches it. */
-  function resolveId(bases: BaseMap, ops: readonly OfflineOp[], eventId: string): string {
+  /** Follow an event revived under a new id: later changes made under the old id belong to the new one. */
+  function resolveId(bases: BaseMap, eventId: string): string {
     let id = eventId;
-    for (let hops = 0; hops < 16; hops++) {
-      const base = bases[id];
-      if (!base?.movedTo || ops.some((o) => o.eventId === id)) return id;
-      id = base.movedTo;
-    }
+    for (let hops = 0; hops < 16 && bases[id]?.movedTo; hops++) id = bases[id]?.movedTo as string;
     return id;
   }
 
+  /** Queued ops still to replay (not the one a crash left queued after its outcome was stored), by the event they now target. */
+  function opsFor(bases: BaseMap, ops: readonly OfflineOp[], eventId: string): OfflineOp[] {
+    const applied = new Set(Object.values(bases).map((b) => b.appliedOp?.id));
+    return ops.filter((o) => !applied.has(o.id) && resolveId(bases, o.eventId) === eventId);
+  }
+
   function view(bases: BaseMap, ops: readonly OfflineOp[], eventId: string): CalendarEvent | null {
-    return foldView(
-      bases[eventId],
-      ops.filter((o) => o.eventId === eventId),
-    );
+    return foldView(bases[eventId], opsFor(bases, ops, eventId));
   }
 
   /**
@@ -556,7 +558,6 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
     return {
       bases: { [eventId]: { ...gone, movedTo: newId }, [newId]: next },
       conflict: report(conflict, resolution, newId),
-      remap: { from: eventId, to: newId },
     };
   }
 
@@ -647,20 +648,24 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
         const op = (await readQueue())?.value.ops[0];
         if (!op) break;
         await lease.hold();
-        const base = (await store.get<BaseMap>(baseKey(op.calendarId)))?.value[op.eventId];
-        const outcome = await process(op, base);
-        // Base first, then the queue: a crash between the two replays the op against its own
-        // result, which every op type recognises as already done.
+        const bases = (await store.get<BaseMap>(baseKey(op.calendarId)))?.value ?? {};
+        const own = Object.values(bases).find((b) => b.appliedOp?.id === op.id)?.appliedOp;
+        // An op whose outcome was stored but whose removal from the queue was lost: done already.
+        const target = { ...op, eventId: resolveId(bases, op.eventId) };
+        const outcome: Outcome =
+          own?.id === op.id
+            ? { bases: {}, ...(own.conflict ? { conflict: own.conflict } : {}) }
+            : await process(target, bases[target.eventId]);
+        // Base first (marked with the op id), then the queue: a crash between the two leaves the op
+        // queued, and the next flush finds it already applied.
+        const record = outcome.bases[target.eventId];
+        if (record) record.appliedOp = { id: op.id, ...(outcome.conflict ? { conflict: outcome.conflict } : {}) };
         if (Object.keys(outcome.bases).length > 0) {
           await mutate<BaseMap, true>(baseKey(op.calendarId), {}, (bases) => ({ next: { ...bases, ...outcome.bases }, result: true }));
         }
         await mutate<QueueState, true>(queueKey, { seq: 0, ops: [] }, (queue) => {
           if (queue.ops[0]?.id !== op.id) return undefined;
-          const rest = queue.ops.slice(1);
-          const remap = outcome.remap;
-          const ops = remap
-            ? rest.map((o) => (o.calendarId === op.calendarId && o.eventId === remap.from ? { ...o, eventId: remap.to } : o))
-            : rest;
+          const ops = queue.ops.slice(1);
           return { next: { seq: queue.seq, ops }, result: true };
         });
         if (outcome.conflict) {
@@ -701,7 +706,7 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
       const parsed = parseEventPatch(patch);
       let result: CalendarEvent | undefined;
       await enqueue(calendarId, (bases, ops) => {
-        const id = resolveId(bases, ops, eventId);
+        const id = resolveId(bases, eventId);
         const current = view(bases, ops, id);
         if (!current) throw notFound(calendarId, eventId);
         if (current.recurringEventId && parsed.recurrence) {
@@ -719,7 +724,7 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
       assertId(calendarId, 'calendarId');
       assertId(eventId, 'eventId');
       await enqueue(calendarId, (bases, ops) => {
-        const id = resolveId(bases, ops, eventId);
+        const id = resolveId(bases, eventId);
         if (!view(bases, ops, id)) throw notFound(calendarId, eventId);
         return { type: 'delete', calendarId, eventId: id, baseEtag: bases[id]?.etag ?? null };
       });
@@ -729,7 +734,7 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
       assertId(calendarId, 'calendarId');
       assertId(eventId, 'eventId');
       const { bases, ops } = await localState(calendarId);
-      const found = view(bases, ops, resolveId(bases, ops, eventId));
+      const found = view(bases, ops, resolveId(bases, eventId));
       if (!found) throw notFound(calendarId, eventId);
       return found;
     },
@@ -762,9 +767,15 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
           if (!page.more) break;
           await lease.hold();
         }
-        const pendingIds = new Set(((await readQueue())?.value.ops ?? []).filter((o) => o.calendarId === calendarId).map((o) => o.eventId));
+        const queued = ((await readQueue())?.value.ops ?? []).filter((o) => o.calendarId === calendarId);
         await mutate<BaseMap, true>(baseKey(calendarId), {}, (bases) => {
-          // Events with queued changes keep the base those changes were made against: the flush compares with it.
+          // Events with queued changes (under their id or one they moved from) keep the base those
+          // changes were made against: the flush compares with it.
+          const pendingIds = new Set<string>();
+          for (const op of queued) {
+            let id: string | undefined = op.eventId;
+            for (let hops = 0; id !== undefined && hops < 16; hops++, id = bases[id]?.movedTo) pendingIds.add(id);
+          }
           const next: BaseMap = {};
           for (const [id, record] of Object.entries(bases)) if (pendingIds.has(id)) next[id] = record;
           for (const event of events) if (!pendingIds.has(event.id)) next[event.id] = fromRemote(event);
