@@ -427,7 +427,18 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
       remote = await readRemote(op.calendarId, op.eventId);
     }
     if (!remote) return { bases: { [op.eventId]: { event: intended, etag: null, deleted: true } } };
-    return { bases: { [op.eventId]: baseAfterWrite(remote, intended) } };
+    return { bases: placed(op.eventId, remote, intended) };
+  }
+
+  /**
+   * The base records after a create. Providers that choose their own ids (Graph: the client id is
+   * its `transactionId`) return another id: the local id then points to it, so changes queued under
+   * the local id, and a host holding it, reach the event.
+   */
+  function placed(localId: string, remote: CalendarEvent, intended: CalendarEvent): BaseMap {
+    const base = baseAfterWrite(remote, { ...intended, id: remote.id });
+    if (remote.id === localId) return { [localId]: base };
+    return { [localId]: { event: intended, etag: null, deleted: true, movedTo: remote.id }, [remote.id]: base };
   }
 
   async function processUpdate(op: OfflineOp, base: BaseRecord): Promise<Outcome> {
@@ -554,9 +565,11 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
       if (!isCode(error, 'conflict', 'precondition_failed')) throw error;
       remote = await readRemote(calendarId, newId);
     }
-    const next: BaseRecord = remote ? baseAfterWrite(remote, intended) : { event: intended, etag: null, deleted: true };
     return {
-      bases: { [eventId]: { ...gone, movedTo: newId }, [newId]: next },
+      bases: {
+        [eventId]: { ...gone, movedTo: newId },
+        ...(remote ? placed(newId, remote, intended) : { [newId]: { event: intended, etag: null, deleted: true } }),
+      },
       conflict: report(conflict, resolution, newId),
     };
   }

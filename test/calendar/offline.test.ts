@@ -151,6 +151,24 @@ describe('createOfflineCalendar: local copy and queue', () => {
     expect(fake.snapshot(CAL)[0]?.title).toBe('Y');
   });
 
+  it('follows a provider that chooses its own event ids (as Graph does)', async () => {
+    const { fake, store } = setup();
+    // Graph keeps the client id as transactionId and answers with its own id.
+    const ownIds: CalendarProvider = {
+      ...fake,
+      createEvent: (calendarId, input) => fake.createEvent(calendarId, { ...input, id: `g${input.id}` }),
+    };
+    const offline = createOfflineCalendar({ provider: ownIds, store });
+    const local = await offline.createEvent(CAL, { title: 'Booked', ...slot(9) });
+    await offline.updateEvent(CAL, local.id, { location: 'Room 2' });
+    expect(await offline.flush()).toMatchObject({ applied: 2, conflicts: [] });
+    expect(fake.snapshot(CAL)).toMatchObject([{ id: `g${local.id}`, title: 'Booked', location: 'Room 2' }]);
+    expect(await offline.getEvent(CAL, local.id)).toMatchObject({ id: `g${local.id}`, location: 'Room 2' });
+    await offline.updateEvent(CAL, local.id, { title: 'Booked (2)' });
+    await offline.flush();
+    expect(fake.snapshot(CAL)).toMatchObject([{ id: `g${local.id}`, title: 'Booked (2)' }]);
+  });
+
   it('pull keeps the base of events with queued changes and drops events deleted remotely', async () => {
     const { fake, offline } = setup();
     const a = await fake.createEvent(CAL, { title: 'A', ...slot(8) });
