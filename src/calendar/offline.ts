@@ -781,10 +781,13 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
           await lease.hold();
         }
         const queued = ((await readQueue())?.value.ops ?? []).filter((o) => o.calendarId === calendarId);
+        // An update may already have revived its event under the derived id (a crash before the
+        // flush recorded it): that event is the flush's to place, or the local copy shows it twice.
+        const revivable = await Promise.all(queued.filter((o) => o.type === 'update').map((o) => eventIdFromKey(`offline:${o.id}`)));
         await mutate<BaseMap, true>(baseKey(calendarId), {}, (bases) => {
           // Events with queued changes (under their id or one they moved from) keep the base those
           // changes were made against: the flush compares with it.
-          const pendingIds = new Set<string>();
+          const pendingIds = new Set<string>(revivable);
           for (const op of queued) {
             let id: string | undefined = op.eventId;
             for (let hops = 0; id !== undefined && hops < 16; hops++, id = bases[id]?.movedTo) pendingIds.add(id);
