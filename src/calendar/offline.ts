@@ -318,7 +318,8 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
   async function mutate<S, R>(key: string, empty: S, change: (state: S) => { next: S; result: R } | undefined): Promise<R | undefined> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const entry = await store.get<S>(key);
-      const outcome = change(entry ? structuredClone(entry.value) : structuredClone(empty));
+      // `change` builds a new value and never mutates its argument, so no copy is needed.
+      const outcome = change(entry ? entry.value : empty);
       if (!outcome) return undefined;
       if ((await store.compareAndSet(key, entry?.version ?? null, outcome.next)) !== false) return outcome.result;
     }
@@ -661,7 +662,8 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
         const op = (await readQueue())?.value.ops[0];
         if (!op) break;
         await lease.hold();
-        const bases = (await store.get<BaseMap>(baseKey(op.calendarId)))?.value ?? {};
+        const basesEntry = await store.get<BaseMap>(baseKey(op.calendarId));
+        const bases = basesEntry?.value ?? {};
         const own = Object.values(bases).find((b) => b.appliedOp?.id === op.id)?.appliedOp;
         // An op whose outcome was stored but whose removal from the queue was lost: done already.
         const target = { ...op, eventId: resolveId(bases, op.eventId) };
@@ -674,7 +676,12 @@ export function createOfflineCalendar(options: OfflineCalendarOptions): OfflineC
         const record = outcome.bases[target.eventId];
         if (record) record.appliedOp = { id: op.id, ...(outcome.conflict ? { conflict: outcome.conflict } : {}) };
         if (Object.keys(outcome.bases).length > 0) {
-          await mutate<BaseMap, true>(baseKey(op.calendarId), {}, (bases) => ({ next: { ...bases, ...outcome.bases }, result: true }));
+          // Usually nothing wrote the base since it was read (local writes only touch the queue): one
+          // compare-and-set with that version, and the read-modify-write loop only when something did.
+          const key = baseKey(op.calendarId);
+          if ((await store.compareAndSet(key, basesEntry?.version ?? null, { ...bases, ...outcome.bases })) === false) {
+            await mutate<BaseMap, true>(key, {}, (current) => ({ next: { ...current, ...outcome.bases }, result: true }));
+          }
         }
         await mutate<QueueState, true>(queueKey, { seq: 0, ops: [] }, (queue) => {
           if (queue.ops[0]?.id !== op.id) return undefined;
