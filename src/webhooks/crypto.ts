@@ -8,7 +8,7 @@
  * Both paths compare in constant time, decode signatures with the same strict parsers (see
  * encoding.ts and der.ts), and cache imported keys, so a verifier gives the same answer on both.
  */
-import { IntegrationError } from '../core/errors.js';
+import { IntegrationErrorBase } from '../core/error-base.js';
 import { concatBytes, decodeUtf8, toBase64, toBytes, toHex, utf8 } from './encoding.js';
 
 export type HashName = 'SHA-1' | 'SHA-256';
@@ -118,7 +118,7 @@ export function decodeBody(bytes: Uint8Array): string | undefined {
 function subtle(): SubtleCrypto {
   const s = (globalThis as { crypto?: Crypto }).crypto?.subtle;
   if (!s) {
-    throw new IntegrationError('unsupported', 'this runtime has neither node:crypto nor Web Crypto (globalThis.crypto.subtle)', {
+    throw new IntegrationErrorBase('unsupported', 'this runtime has neither node:crypto nor Web Crypto (globalThis.crypto.subtle)', {
       provider: 'webhooks',
     });
   }

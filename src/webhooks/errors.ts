@@ -5,7 +5,7 @@
  * Messages say what to fix (which header, which option, what the usual mistake is) and never quote
  * a secret, a signature or the body: they are meant to be logged as they are.
  */
-import { IntegrationError, type IntegrationErrorOptions, isIntegrationError } from '../core/errors.js';
+import { IntegrationErrorBase, type IntegrationErrorOptions, isIntegrationError } from '../core/error-base.js';
 
 /**
  * The four codes of the contract, plus two a verifier needs to be honest about whose fault it was:
@@ -20,7 +20,28 @@ export type WebhookErrorCode =
   | 'invalid_config'
   | 'unavailable';
 
-export class WebhookVerificationError extends IntegrationError {
+/**
+ * What every verifier throws: an `IntegrationError` (`instanceof IntegrationError` holds) whose
+ * `code` says whose fault it was and so which status to answer (see docs/webhooks.md).
+ *
+ * It is built without the redactor, so that `switchyard/webhooks` stays small: its messages and
+ * `details` are fixed text, header and option names and numbers, never a secret, a signature or the
+ * body (docs/decisions.md). Do not put secrets in one you construct yourself; use
+ * `IntegrationError` for errors of your own.
+ *
+ * @example
+ * try {
+ *   const event = await verifyStripeWebhook(raw, { secret });
+ * } catch (error) {
+ *   if (error instanceof WebhookVerificationError) {
+ *     return new Response(error.code === 'invalid_config' ? 'misconfigured' : 'invalid signature', {
+ *       status: error.code === 'invalid_config' ? 500 : 400,
+ *     });
+ *   }
+ *   throw error;
+ * }
+ */
+export class WebhookVerificationError extends IntegrationErrorBase {
   override readonly name: string = 'WebhookVerificationError';
   declare readonly code: WebhookErrorCode;
 
@@ -29,7 +50,13 @@ export class WebhookVerificationError extends IntegrationError {
   }
 }
 
-/** Type guard that also recognises an instance from another copy of the module (ESM and CJS side by side). */
+/**
+ * Type guard for {@link WebhookVerificationError} that also recognises an instance from another
+ * copy of the module (ESM and CJS side by side).
+ *
+ * @example
+ * if (isWebhookVerificationError(error) && error.code === 'replayed') return new Response(null, { status: 200 });
+ */
 export function isWebhookVerificationError(value: unknown): value is WebhookVerificationError {
   return value instanceof WebhookVerificationError || (isIntegrationError(value) && value.name === 'WebhookVerificationError');
 }
