@@ -10,7 +10,7 @@
 import { bodyText, checkRaw, checkTimestamp, parseEpochSeconds, parseJson, toleranceOf } from '../common.js';
 import { KeyImportError, verifySignature } from '../crypto.js';
 import { ecdsaDerToRaw } from '../der.js';
-import { fromBase64, fromPemOrBase64 } from '../encoding.js';
+import { concatBytes, fromBase64, fromPemOrBase64 } from '../encoding.js';
 import { fail } from '../errors.js';
 import { requireHeader } from '../headers.js';
 import type { RawWebhook, TimestampOptions, VerifiedWebhook } from '../types.js';
@@ -64,12 +64,12 @@ export async function verifySendGridWebhook<T = SendGridEvent[]>(
       valid = await verifySignature(
         { name: 'ECDSA', curve: 'P-256' },
         key,
-        typeof raw.body === 'string' ? ts + raw.body : concat(ts, raw.body),
+        typeof raw.body === 'string' ? ts + raw.body : concatBytes([ts, raw.body]),
         signature,
       );
     } catch (error) {
       if (error instanceof KeyImportError) {
-        throw fail.config(PROVIDER, `publicKey is not a P-256 public key (${error.message}); copy the verification key again`, {
+        throw fail.config(PROVIDER, 'publicKey is not a P-256 public key; copy the verification key again', {
           field: 'publicKey',
         });
       }
@@ -88,12 +88,4 @@ export async function verifySendGridWebhook<T = SendGridEvent[]>(
   checkTimestamp(timestamp, tolerance, options.now, PROVIDER);
   const payload = parseJson<T>(bodyText(raw.body, PROVIDER), PROVIDER);
   return { provider: PROVIDER, timestamp, payload };
-}
-
-function concat(prefix: string, body: Uint8Array): Uint8Array {
-  const head = new TextEncoder().encode(prefix);
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head);
-  out.set(body, head.length);
-  return out;
 }
