@@ -80,12 +80,13 @@ export interface IntegrationErrorJSON {
 /** Internal base of `IntegrationError`: stores what it is given, scrubs nothing (see the file comment). */
 export class IntegrationErrorBase extends Error {
   override readonly name: string = 'IntegrationError';
-  readonly code: ErrorCode;
-  readonly retryable: boolean;
-  readonly provider: string | undefined;
-  readonly status: number | undefined;
-  readonly retryAfterMs: number | undefined;
-  readonly details: Readonly<Record<string, unknown>> | undefined;
+  // `declare`: assigned in the constructor (same own-property order), no field initialisers in the bundle.
+  declare readonly code: ErrorCode;
+  declare readonly retryable: boolean;
+  declare readonly provider: string | undefined;
+  declare readonly status: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
+  declare readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(code: ErrorCode, message: string, options: IntegrationErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -61,18 +61,23 @@ export function isWebhookVerificationError(value: unknown): value is WebhookVeri
   return value instanceof WebhookVerificationError || (isIntegrationError(value) && value.name === 'WebhookVerificationError');
 }
 
+/** `details` of a verifier's error: the name of the header or option at fault, or a record of facts. */
+type Details = string | Record<string, unknown> | undefined;
+
+function failWith(code: WebhookErrorCode) {
+  return (provider: string, message: string, details?: Details) =>
+    new WebhookVerificationError(code, message, { provider, details: typeof details === 'string' ? { field: details } : details });
+}
+
 /**
- * Shorthands so each verifier reads as a list of checks. `details.field` names the header or option
- * at fault. No `status`: on IntegrationError that is the status a provider answered with, and here
- * no provider answered; docs/webhooks.md maps each code to the status to send back.
+ * Shorthands so each verifier reads as a list of checks. A string as `details` is
+ * `details.field`: the header or option at fault. No `status`: on IntegrationError that is the
+ * status a provider answered with, and here no provider answered; docs/webhooks.md maps each code
+ * to the status to send back.
  */
 export const fail = {
-  signature: (provider: string, message: string, details?: Record<string, unknown>) =>
-    new WebhookVerificationError('signature_invalid', message, { provider, details }),
-  input: (provider: string, message: string, details?: Record<string, unknown>) =>
-    new WebhookVerificationError('invalid_input', message, { provider, details }),
-  config: (provider: string, message: string, details?: Record<string, unknown>) =>
-    new WebhookVerificationError('invalid_config', message, { provider, details }),
-  tolerance: (provider: string, message: string, details?: Record<string, unknown>) =>
-    new WebhookVerificationError('timestamp_out_of_tolerance', message, { provider, details }),
+  signature: failWith('signature_invalid'),
+  input: failWith('invalid_input'),
+  config: failWith('invalid_config'),
+  tolerance: failWith('timestamp_out_of_tolerance'),
 };

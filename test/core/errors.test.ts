@@ -75,6 +75,12 @@ describe('IntegrationError', () => {
     expect(new IntegrationError('provider_error', 'x')).not.toBeInstanceOf(PaymentDeclined);
     expect(w).not.toBeInstanceOf(PaymentDeclined);
     expect({ code: 'conflict' }).not.toBeInstanceOf(IntegrationError);
-    expect(w.toJSON()).toEqual({ name: 'WebhookVerificationError', code: 'signature_invalid', message: 'no v1 signature matches', retryable: false, provider: 'stripe' });
+    expect(w.toJSON()).toEqual({
+      name: 'WebhookVerificationError',
+      code: 'signature_invalid',
+      message: 'no v1 signature matches',
+      retryable: false,
+      provider: 'stripe',
+    });
   });
 });

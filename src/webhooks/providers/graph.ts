@@ -69,16 +69,17 @@ export async function verifyGraphNotification<T extends GraphNotificationBatch =
   checkRaw(raw, PROVIDER);
   const states = secretList(options?.clientState, PROVIDER, 'clientState');
   if (raw.url && /[?&]validationToken=/.test(raw.url)) {
-    throw fail.input(PROVIDER, 'this is a subscription validation request: answer it with graphValidationResponse(url) before verifying', {
-      field: 'validationToken',
-    });
+    throw fail.input(
+      PROVIDER,
+      'this is a subscription validation request: answer it with graphValidationResponse(url) before verifying',
+      'validationToken',
+    );
   }
   // Graph puts its proof inside the body, so the body is parsed first; nothing is trusted until every item matched.
   const batch = parseJson<{ value?: unknown }>(bodyText(raw.body, PROVIDER), PROVIDER);
   const items = batch?.value;
-  if (!Array.isArray(items) || items.length === 0)
-    throw fail.input(PROVIDER, 'the body has no value[] of notifications', { field: 'value' });
-  if (items.length > MAX_ITEMS) throw fail.input(PROVIDER, `more than ${MAX_ITEMS} notifications in one request`, { field: 'value' });
+  if (!Array.isArray(items) || items.length === 0) throw fail.input(PROVIDER, 'the body has no value[] of notifications', 'value');
+  if (items.length > MAX_ITEMS) throw fail.input(PROVIDER, `more than ${MAX_ITEMS} notifications in one request`, 'value');
   items.forEach((item, index) => {
     const given = (item as { clientState?: unknown } | null)?.clientState;
     let ok = false;

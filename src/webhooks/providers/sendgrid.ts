@@ -47,9 +47,7 @@ export async function verifySendGridWebhook<T = SendGridEvent[]>(
   checkRaw(raw, PROVIDER);
   const key = typeof options?.publicKey === 'string' ? fromPemOrBase64(options.publicKey) : undefined;
   if (!key) {
-    throw fail.config(PROVIDER, 'publicKey must be the base64 verification key from Mail Settings → Signed Event Webhook', {
-      field: 'publicKey',
-    });
+    throw fail.config(PROVIDER, 'publicKey must be the base64 verification key from Mail Settings → Signed Event Webhook', 'publicKey');
   }
   const tolerance = toleranceOf(options, PROVIDER);
   const signatureText = requireHeader(raw.headers, SIGNATURE, PROVIDER, 'is signature verification enabled for this Event Webhook?');
@@ -69,9 +67,7 @@ export async function verifySendGridWebhook<T = SendGridEvent[]>(
       );
     } catch (error) {
       if (error instanceof KeyImportError) {
-        throw fail.config(PROVIDER, 'publicKey is not a P-256 public key; copy the verification key again', {
-          field: 'publicKey',
-        });
+        throw fail.config(PROVIDER, 'publicKey is not a P-256 public key; copy the verification key again', 'publicKey');
       }
       throw error;
     }
@@ -80,9 +76,7 @@ export async function verifySendGridWebhook<T = SendGridEvent[]>(
     throw fail.signature(
       PROVIDER,
       "the Event Webhook signature does not match: pass the exact raw body (events end with CRLF) and this account's verification key",
-      {
-        field: SIGNATURE,
-      },
+      SIGNATURE,
     );
   }
   checkTimestamp(timestamp, tolerance, options.now, PROVIDER);

@@ -41,16 +41,16 @@ export async function verifyTwilioWebhook<T = TwilioParams>(raw: RawWebhook, opt
   const [authToken] = secretList(options?.authToken, PROVIDER, 'authToken') as [string];
   const urlText = options.url ?? raw.url;
   if (typeof urlText !== 'string' || urlText.length === 0) {
-    throw fail.config(PROVIDER, 'pass url (the webhook URL as configured in Twilio); Twilio signs the full URL', { field: 'url' });
+    throw fail.config(PROVIDER, 'pass url (the webhook URL as configured in Twilio); Twilio signs the full URL', 'url');
   }
   let url: URL;
   try {
     url = new URL(urlText);
   } catch {
-    throw fail.config(PROVIDER, 'url must be an absolute URL such as https://example.com/twilio/sms', { field: 'url' });
+    throw fail.config(PROVIDER, 'url must be an absolute URL such as https://example.com/twilio/sms', 'url');
   }
   const signature = readHeader(raw.headers, HEADER, PROVIDER);
-  if (signature === undefined) throw fail.input(PROVIDER, 'missing X-Twilio-Signature header', { field: HEADER });
+  if (signature === undefined) throw fail.input(PROVIDER, 'missing X-Twilio-Signature header', HEADER);
 
   const bodyHash = url.searchParams.get('bodySHA256');
   const text = bodyText(raw.body, PROVIDER);
@@ -69,14 +69,12 @@ export async function verifyTwilioWebhook<T = TwilioParams>(raw: RawWebhook, opt
     throw fail.signature(
       PROVIDER,
       'X-Twilio-Signature does not match: check the auth token, and pass url as configured in Twilio (scheme, host, path and query) when this server sits behind a proxy',
-      { field: HEADER },
+      HEADER,
     );
   }
   if (bodyHash !== null) {
     if (!safeEqual(await sha256Hex(raw.body), bodyHash)) {
-      throw fail.signature(PROVIDER, 'the body does not match the bodySHA256 parameter of the signed URL: pass the exact raw body', {
-        field: 'body',
-      });
+      throw fail.signature(PROVIDER, 'the body does not match the bodySHA256 parameter of the signed URL: pass the exact raw body', 'body');
     }
   }
   const idempotencyToken = readHeader(raw.headers, 'i-twilio-idempotency-token', PROVIDER);
@@ -85,7 +83,7 @@ export async function verifyTwilioWebhook<T = TwilioParams>(raw: RawWebhook, opt
     try {
       payload = JSON.parse(text);
     } catch {
-      throw fail.input(PROVIDER, 'the signature is valid but the body is not JSON', { field: 'body' });
+      throw fail.input(PROVIDER, 'the signature is valid but the body is not JSON', 'body');
     }
   }
   const id = idempotencyToken ?? firstString(params, ['MessageSid', 'CallSid', 'SmsSid']);
@@ -104,7 +102,7 @@ function parseForm(text: string): TwilioParams {
   const params: TwilioParams = Object.create(null);
   let count = 0;
   for (const [name, value] of new URLSearchParams(text)) {
-    if (++count > MAX_PARAMS) throw fail.input(PROVIDER, `the form body has more than ${MAX_PARAMS} parameters`, { field: 'body' });
+    if (++count > MAX_PARAMS) throw fail.input(PROVIDER, `the form body has more than ${MAX_PARAMS} parameters`, 'body');
     const prev = params[name];
     if (prev === undefined) params[name] = value;
     else if (Array.isArray(prev)) prev.push(value);
