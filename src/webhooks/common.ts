@@ -4,6 +4,7 @@ import { fail } from './errors.js';
 import { MAX_SIGNATURES } from './headers.js';
 import type { RawWebhook } from './types.js';
 
+/** How far a signed timestamp may be from now by default, either way, in seconds (Stripe's and Svix's default too). */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 const PARSED_BODY_HINT =

@@ -21,6 +21,12 @@ export interface ReadBodyOptions {
 /**
  * A Fetch `Request` (Next.js route handlers, Hono's `c.req.raw`, Workers, Deno, Bun). Reads the body
  * once, as a stream, and stops at `maxBytes` whatever Content-Length claimed.
+ *
+ * @example
+ * export async function POST(request: Request) {
+ *   const { payload } = await verifyStripeWebhook(await fromFetchRequest(request), { secret });
+ *   return new Response(null, { status: 204 });
+ * }
  */
 export async function fromFetchRequest(req: Request, options: ReadBodyOptions = {}): Promise<RawWebhook> {
   if (req === null || typeof req !== 'object' || typeof (req as Request).arrayBuffer !== 'function') {
@@ -63,6 +69,12 @@ export interface NodeRequestLike {
  * consumed the stream (Express `express.raw()` → `req.body`; Fastify → a `contentTypeParser` with
  * `parseAs: 'buffer'`); otherwise the stream is read here. The URL is rebuilt from `Host` and the
  * socket; behind a proxy pass the public URL to the verifier (`url` option) instead.
+ *
+ * @example
+ * app.post('/webhooks/stripe', express.raw({ type: 'application/json' }), async (req, res) => {
+ *   const { payload } = await verifyStripeWebhook(await fromNodeRequest(req), { secret });
+ *   res.sendStatus(204);
+ * });
  */
 export async function fromNodeRequest(
   req: NodeRequestLike,

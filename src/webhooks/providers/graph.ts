@@ -39,7 +39,17 @@ export interface GraphNotificationBatch {
   value: GraphChangeNotification[];
 }
 
-/** When `url` is Graph's validation request, the `text/plain` response that echoes the token; otherwise `null`. */
+/**
+ * When `url` is Graph's validation request, the `text/plain` response that echoes the token; otherwise `null`.
+ *
+ * @example
+ * export async function POST(request: Request) {
+ *   const validation = graphValidationResponse(request.url);
+ *   if (validation) return validation; // subscription creation: echo the token within 10 s
+ *   const { payload } = await verifyGraphNotification(await fromFetchRequest(request), { clientState });
+ *   // …
+ * }
+ */
 export function graphValidationResponse(url: string | URL): Response | null {
   let parsed: URL;
   try {

@@ -18,6 +18,7 @@ import type { RawWebhook, ReplayOptions, TimestampOptions, VerifiedWebhook } fro
 const PROVIDER = 'mailgun';
 const MAX_TOKEN_LENGTH = 256;
 
+/** Options of `verifyMailgunWebhook`. */
 export interface MailgunWebhookOptions extends TimestampOptions, ReplayOptions {
   /** The HTTP webhook signing key (Sending → Webhooks), not the API key. */
   signingKey: string;

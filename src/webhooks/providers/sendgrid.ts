@@ -19,6 +19,7 @@ const PROVIDER = 'sendgrid';
 const SIGNATURE = 'x-twilio-email-event-webhook-signature';
 const TIMESTAMP = 'x-twilio-email-event-webhook-timestamp';
 
+/** Options of `verifySendGridWebhook`. */
 export interface SendGridWebhookOptions extends TimestampOptions {
   /** The verification key: base64 DER (as SendGrid shows it) or the same wrapped in PEM. */
   publicKey: string;

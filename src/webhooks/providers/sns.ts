@@ -56,7 +56,12 @@ export type SnsMessage = SnsNotification | SnsSubscriptionConfirmation;
 const NOTIFICATION_FIELDS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] as const;
 const CONFIRMATION_FIELDS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'] as const;
 
-/** The exact string SNS signs for `message` (exported for tests and for signing fixtures). */
+/**
+ * The exact string SNS signs for `message` (exported for tests and for signing fixtures).
+ *
+ * @example
+ * const signature = createSign('RSA-SHA256').update(snsCanonicalString(message)).sign(privateKey, 'base64');
+ */
 export function snsCanonicalString(message: Record<string, unknown>): string {
   const fields = message.Type === 'Notification' ? NOTIFICATION_FIELDS : CONFIRMATION_FIELDS;
   let out = '';
@@ -68,7 +73,14 @@ export function snsCanonicalString(message: Record<string, unknown>): string {
   return out;
 }
 
-/** Check a `SigningCertURL` before anything fetches it. */
+/**
+ * Whether a `SigningCertURL` is safe to fetch: https, an `sns.<region>.amazonaws.com` host, a `.pem`
+ * path, no port, credentials, query or fragment. `verifySnsMessage` checks it before fetching.
+ *
+ * @example
+ * isSnsCertificateUrl('https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-abc.pem'); // true
+ * isSnsCertificateUrl('https://attacker.example/sns.pem'); // false
+ */
 export function isSnsCertificateUrl(text: string): boolean {
   let url: URL;
   try {

@@ -15,6 +15,7 @@ import type { HeadersLike, RawWebhook, ReplayOptions, TimestampOptions, Verified
 const PROVIDER = 'standard-webhooks';
 const MAX_ID_LENGTH = 256;
 
+/** Options of `verifyStandardWebhook`. */
 export interface StandardWebhookOptions extends TimestampOptions, ReplayOptions {
   /** `whsec_<base64>` (or the bare base64), or several while you roll it. */
   secret: string | string[];

@@ -14,6 +14,7 @@ import type { RawWebhook, ReplayOptions, TimestampOptions, VerifiedWebhook } fro
 const PROVIDER = 'stripe';
 const HEADER = 'stripe-signature';
 
+/** Options of `verifyStripeWebhook`. */
 export interface StripeWebhookOptions extends TimestampOptions, ReplayOptions {
   /** The endpoint's signing secret (`whsec_…`), or several while you roll it. */
   secret: string | string[];
