@@ -59,7 +59,8 @@ export async function verifyMailgunWebhook<T = MailgunWebhookPayload>(
     payload = form;
     fields = form;
   } else {
-    payload = parseJsonForSignature(text);
+    // Parsing before the signature check is unavoidable here (the signature is inside the body).
+    payload = parseJson(text, PROVIDER);
     fields = (payload as { signature?: unknown } | null)?.signature as typeof fields;
   }
   if (fields === null || typeof fields !== 'object') {
@@ -84,9 +85,4 @@ export async function verifyMailgunWebhook<T = MailgunWebhookPayload>(
   checkTimestamp(timestamp, tolerance, options.now, PROVIDER);
   await guard.claim(PROVIDER, token);
   return { provider: PROVIDER, id: token, timestamp, payload: payload as T };
-}
-
-/** JSON parse before the signature check is unavoidable here (the signature is inside); errors say so plainly. */
-function parseJsonForSignature(text: string): unknown {
-  return parseJson(text, PROVIDER);
 }

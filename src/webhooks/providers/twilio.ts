@@ -8,7 +8,7 @@
  * balancer: pass `url` when they differ. Like Twilio's SDK we try it with and without the default
  * port, because Twilio signs whichever form was configured.
  */
-import { bodyText, checkRaw, secretList } from '../common.js';
+import { bodyText, checkRaw, parseJson, secretList } from '../common.js';
 import { hmac, safeEqual, safeEqualBytes, sha256Hex } from '../crypto.js';
 import { fromBase64 } from '../encoding.js';
 import { fail } from '../errors.js';
@@ -78,14 +78,7 @@ export async function verifyTwilioWebhook<T = TwilioParams>(raw: RawWebhook, opt
     }
   }
   const idempotencyToken = readHeader(raw.headers, 'i-twilio-idempotency-token', PROVIDER);
-  let payload: unknown = params;
-  if (bodyHash !== null) {
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      throw fail.input(PROVIDER, 'the signature is valid but the body is not JSON', 'body');
-    }
-  }
+  const payload: unknown = bodyHash === null ? params : parseJson(text, PROVIDER);
   const id = idempotencyToken ?? firstString(params, ['MessageSid', 'CallSid', 'SmsSid']);
   return id === undefined ? { provider: PROVIDER, payload: payload as T } : { provider: PROVIDER, id, payload: payload as T };
 }
