@@ -49,7 +49,7 @@ export interface IntegrationErrorOptions {
   retryAfterMs?: number;
   /** The underlying error. Kept for debugging; never serialized by `toJSON()`. */
   cause?: unknown;
-  /** Extra, non-secret facts (a field name, a decline code). Redacted when the error is built. */
+  /** Extra, non-secret facts (a field name, a decline code). Redacted when an `IntegrationError` is built. */
   details?: Record<string, unknown>;
 }
 
