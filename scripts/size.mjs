@@ -85,12 +85,12 @@ export async function measureScenarios(scenarios, dir = root) {
   return sizes;
 }
 
-/** scripts/size-budget.json: `{ budgets: { "<subpath>" | "*": { gzip } }, scenarios: { name: { from, names, gzip } } }`. */
+/** scripts/size-budget.json: `{ budgets: { "<subpath>" | "*": { gzip, target? } }, scenarios: { name: { from, names, gzip } } }`. */
 export function loadBudgets(dir = root) {
   return JSON.parse(readFileSync(join(dir, 'scripts', 'size-budget.json'), 'utf8'));
 }
 
-/** Problems (over budget) and warnings (no budget of its own) for measured subpaths and scenarios. */
+/** Problems (over budget) and warnings (no budget of its own, over a target) for measured subpaths and scenarios. */
 export function checkBudgets(sizes, scenarioSizes, config) {
   const { budgets, scenarios = {} } = config;
   const problems = [];
@@ -106,6 +106,11 @@ export function checkBudgets(sizes, scenarioSizes, config) {
     }
     if (!own) warnings.push(`${s.subpath}: no budget of its own, checked against the "*" default; add a line to scripts/size-budget.json`);
     if (s.gzip > budget.gzip) over(s.subpath, s, budget.gzip);
+    // A target is where a budget is meant to get to (issue 11: webhooks under 6 KB). Missing it is
+    // reported on every run, but only the budget fails the check: it is what is met today.
+    if (own?.target !== undefined && s.gzip > own.target) {
+      warnings.push(`${s.subpath}: ${s.gzip} B min+gzip is still over its target of ${own.target} B (budget ${budget.gzip} B)`);
+    }
   }
   for (const s of scenarioSizes) if (s.gzip > scenarios[s.subpath].gzip) over(s.subpath, s, scenarios[s.subpath].gzip);
   for (const subpath of Object.keys(budgets)) {

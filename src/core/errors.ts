@@ -3,125 +3,78 @@
  * (a provider's HTTP error, a bad option, a forged webhook) to an `IntegrationError` with a
  * `code` from a closed union, so host code can `switch` on it exhaustively.
  */
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  IntegrationErrorBase,
+  type IntegrationErrorJSON,
+  type IntegrationErrorOptions,
+  isIntegrationError as isIntegrationErrorBase,
+  isRetryableCode,
+} from './error-base.js';
 import { redact, redactString } from './redact.js';
 
-export const ERROR_CODES = [
-  'invalid_input',
-  'invalid_config',
-  'authentication',
-  'permission',
-  'not_found',
-  'conflict',
-  'precondition_failed',
-  'rate_limited',
-  'unavailable',
-  'timeout',
-  'provider_error',
-  'signature_invalid',
-  'timestamp_out_of_tolerance',
-  'replayed',
-  'idempotency_conflict',
-  'idempotency_in_progress',
-  'sync_token_expired',
-  'unsupported',
-] as const;
+export { ERROR_CODES, type ErrorCode, type IntegrationErrorJSON, type IntegrationErrorOptions, isRetryableCode };
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-/** Codes whose failures are worth retrying by default (a transient condition on the other side). */
-const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'rate_limited',
-  'unavailable',
-  'timeout',
-  'idempotency_in_progress',
-]);
-
-export interface IntegrationErrorOptions {
-  /** Overrides the default for the code (see {@link isRetryableCode}). */
-  retryable?: boolean;
-  /** Which provider the failure came from, e.g. `stripe`, `google`, `graph`. */
-  provider?: string;
-  /** HTTP status of the provider's answer, when there was one. */
-  status?: number;
-  /** How long the provider asked us to wait before trying again, in milliseconds. */
-  retryAfterMs?: number;
-  /** The underlying error. Kept for debugging; never serialized by `toJSON()`. */
-  cause?: unknown;
-  /** Extra, non-secret facts (a field name, a decline code). Redacted before it is serialized. */
-  details?: Record<string, unknown>;
-}
-
-export function isRetryableCode(code: ErrorCode): boolean {
-  return RETRYABLE_BY_DEFAULT.has(code);
-}
-
-export class IntegrationError extends Error {
-  override readonly name: string = 'IntegrationError';
-  readonly code: ErrorCode;
-  readonly retryable: boolean;
-  readonly provider: string | undefined;
-  readonly status: number | undefined;
-  readonly retryAfterMs: number | undefined;
-  readonly details: Readonly<Record<string, unknown>> | undefined;
-
+/**
+ * The error every switchyard adapter and helper throws: a `code` from {@link ERROR_CODES}, whether
+ * it is worth retrying, and the provider, HTTP status and `Retry-After` when there was one.
+ *
+ * Its message and `details` are redacted when it is built (a secret pasted into the wrong option
+ * never reaches `err.message`, the stack, `console.log(err)` or `JSON.stringify(err)`), and
+ * `toJSON()` never includes `cause`. `instanceof IntegrationError` is also true for the webhook
+ * verifiers' `WebhookVerificationError`, which is built without the redactor (its messages are
+ * fixed text: see docs/decisions.md).
+ *
+ * @example
+ * throw new IntegrationError('invalid_config', 'apiKey must be a Stripe secret key (sk_…)', {
+ *   provider: 'stripe',
+ *   details: { field: 'apiKey' },
+ * });
+ *
+ * @example
+ * try {
+ *   await calendar.createEvent(input);
+ * } catch (error) {
+ *   if (error instanceof IntegrationError && error.code === 'rate_limited') await sleep(error.retryAfterMs ?? 1000);
+ *   else throw error;
+ * }
+ */
+export class IntegrationError extends IntegrationErrorBase {
   constructor(code: ErrorCode, message: string, options: IntegrationErrorOptions = {}) {
     // Messages are built by us, but may quote user input: redact defensively so a secret pasted
-    // into the wrong option never ends up in a log line through `err.message`.
-    super(redactString(message), options.cause === undefined ? undefined : { cause: options.cause });
-    if (!(ERROR_CODES as readonly string[]).includes(code)) {
-      throw new TypeError(`IntegrationError: unknown code ${JSON.stringify(code)}`);
-    }
-    this.code = code;
-    this.retryable = options.retryable ?? isRetryableCode(code);
-    this.provider = options.provider;
-    this.status = options.status;
-    this.retryAfterMs = options.retryAfterMs;
-    this.details = options.details;
+    // into the wrong option never ends up in a log line through `err.message` (or the stack,
+    // which is computed from the message we pass up). `details` is redacted here too, not only in
+    // toJSON(), because util.inspect / console.log print own properties as they are.
+    super(
+      code,
+      redactString(message),
+      options.details === undefined ? options : { ...options, details: redact(options.details) as Record<string, unknown> },
+    );
   }
 
   /**
-   * A JSON-safe view for logs and API responses: code, message and the public fields.
-   * Never includes `cause` (a provider error may carry request headers) and redacts `details`.
+   * `error instanceof IntegrationError` holds for every switchyard error, including those built
+   * from the redactor-free base (webhook verification errors). Subclasses keep the ordinary check.
    */
-  toJSON(): IntegrationErrorJSON {
-    const json: IntegrationErrorJSON = {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      retryable: this.retryable,
-    };
-    if (this.provider !== undefined) json.provider = this.provider;
-    if (this.status !== undefined) json.status = this.status;
-    if (this.retryAfterMs !== undefined) json.retryAfterMs = this.retryAfterMs;
-    if (this.details !== undefined) json.details = redactDetails(this.details);
-    return json;
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` asked about, a subclass included.
+    return this === IntegrationError ? value instanceof IntegrationErrorBase : Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 
-export interface IntegrationErrorJSON {
-  name: string;
-  code: ErrorCode;
-  message: string;
-  retryable: boolean;
-  provider?: string;
-  status?: number;
-  retryAfterMs?: number;
-  details?: Record<string, unknown>;
-}
-
-function redactDetails(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return redact(details) as Record<string, unknown>;
-}
-
-/** Type guard that works across module copies (ESM and CJS builds loaded side by side). */
+/**
+ * Whether `value` is an `IntegrationError`, also when it comes from another copy of the module
+ * (ESM and CJS builds loaded side by side), where `instanceof` cannot see it.
+ *
+ * @example
+ * try {
+ *   await payments.refund(input);
+ * } catch (error) {
+ *   if (isIntegrationError(error) && error.retryable) await queue.retryLater(input);
+ *   else throw error;
+ * }
+ */
 export function isIntegrationError(value: unknown): value is IntegrationError {
-  if (value instanceof IntegrationError) return true;
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { name?: unknown }).name !== undefined &&
-    typeof (value as { code?: unknown }).code === 'string' &&
-    (ERROR_CODES as readonly string[]).includes((value as { code: string }).code) &&
-    typeof (value as { retryable?: unknown }).retryable === 'boolean'
-  );
+  return isIntegrationErrorBase(value);
 }

@@ -4,6 +4,7 @@ import { fail } from './errors.js';
 import { MAX_SIGNATURES } from './headers.js';
 import type { RawWebhook } from './types.js';
 
+/** How far a signed timestamp may be from now by default, either way, in seconds (Stripe's and Svix's default too). */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 const PARSED_BODY_HINT =
@@ -13,16 +14,14 @@ const PARSED_BODY_HINT =
 /** Validate the `raw` argument itself: a parsed body is the classic mistake and gets a message that says so. */
 export function checkRaw(raw: RawWebhook, provider: string): void {
   if (raw === null || typeof raw !== 'object') {
-    throw fail.input(provider, 'expected a RawWebhook { body, headers, url? }; build one with fromFetchRequest or fromNodeRequest', {
-      field: 'raw',
-    });
+    throw fail.input(provider, 'expected a RawWebhook { body, headers, url? }; build one with fromFetchRequest or fromNodeRequest', 'raw');
   }
   const body = raw.body as unknown;
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
-    throw fail.input(provider, `the body is ${describe(body)}, so its signature cannot be checked; ${PARSED_BODY_HINT}`, { field: 'body' });
+    throw fail.input(provider, `the body is ${describe(body)}, so its signature cannot be checked; ${PARSED_BODY_HINT}`, 'body');
   }
   if (raw.headers === null || typeof raw.headers !== 'object') {
-    throw fail.input(provider, 'headers must be a Headers object or a record of header values', { field: 'headers' });
+    throw fail.input(provider, 'headers must be a Headers object or a record of header values', 'headers');
   }
 }
 
@@ -41,7 +40,7 @@ export function parsedBodyHint(): string {
 export function bodyText(body: string | Uint8Array, provider: string): string {
   if (typeof body === 'string') return body;
   const text = decodeBody(body);
-  if (text === undefined) throw fail.input(provider, 'the signed body is not valid UTF-8', { field: 'body' });
+  if (text === undefined) throw fail.input(provider, 'the signed body is not valid UTF-8', 'body');
   return text;
 }
 
@@ -50,7 +49,7 @@ export function parseJson<T>(text: string, provider: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw fail.input(provider, 'the signature is valid but the body is not JSON', { field: 'body' });
+    throw fail.input(provider, 'the signature is valid but the body is not JSON', 'body');
   }
 }
 
@@ -60,13 +59,11 @@ export function parseJson<T>(text: string, provider: string): T {
  */
 export function secretList(secret: unknown, provider: string, option: string): string[] {
   const list = Array.isArray(secret) ? secret : [secret];
-  if (list.length === 0)
-    throw fail.config(provider, `\`${option}\` must be a non-empty string or a non-empty array of strings`, { field: option });
-  if (list.length > MAX_SIGNATURES)
-    throw fail.config(provider, `\`${option}\` lists more than ${MAX_SIGNATURES} secrets`, { field: option });
+  if (list.length === 0) throw fail.config(provider, `\`${option}\` must be a non-empty string or a non-empty array of strings`, option);
+  if (list.length > MAX_SIGNATURES) throw fail.config(provider, `\`${option}\` lists more than ${MAX_SIGNATURES} secrets`, option);
   for (const s of list) {
     if (typeof s !== 'string' || s.length === 0) {
-      throw fail.config(provider, `\`${option}\` must be a non-empty string (is the environment variable set?)`, { field: option });
+      throw fail.config(provider, `\`${option}\` must be a non-empty string (is the environment variable set?)`, option);
     }
   }
   return list as string[];
@@ -87,11 +84,11 @@ export function parseEpochSeconds(text: string, provider: string, field: string)
 
 export function toleranceOf(options: { toleranceSeconds?: number; now?: unknown } | undefined, provider: string): number {
   if (options?.now !== undefined && typeof options.now !== 'function') {
-    throw fail.config(provider, '`now` must be a function returning epoch milliseconds, like Date.now', { field: 'now' });
+    throw fail.config(provider, '`now` must be a function returning epoch milliseconds, like Date.now', 'now');
   }
   const t = options?.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
-    throw fail.config(provider, 'toleranceSeconds must be a positive number of seconds', { field: 'toleranceSeconds' });
+    throw fail.config(provider, 'toleranceSeconds must be a positive number of seconds', 'toleranceSeconds');
   }
   return t;
 }
@@ -101,7 +98,7 @@ export function checkTimestamp(timestamp: number, tolerance: number, now: (() =>
   const nowMs = (now ?? Date.now)();
   // A clock that returns NaN would make every comparison false and silently disable the window.
   if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) {
-    throw fail.config(provider, '`now` must return epoch milliseconds (a finite number), like Date.now', { field: 'now' });
+    throw fail.config(provider, '`now` must return epoch milliseconds (a finite number), like Date.now', 'now');
   }
   const nowSeconds = Math.floor(nowMs / 1000);
   const age = nowSeconds - timestamp;

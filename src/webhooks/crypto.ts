@@ -1,40 +1,25 @@
 /**
  * The crypto the verifiers need, on two back ends with one behaviour:
- * - Web Crypto (`globalThis.crypto.subtle`): everywhere, async.
+ * - Web Crypto (`globalThis.crypto.subtle`): everywhere, async; the only back end for SHA-256
+ *   digests and for the asymmetric signatures (SendGrid, SNS), which are rare and not hot.
  * - `node:crypto`: on Node (and Bun), synchronous HMAC that is several times faster than a
  *   `subtle.sign` round-trip for a webhook-sized body. It is reached only through a dynamic
  *   `import()` behind a runtime check, so an edge bundle never contains a static `node:` import.
  *
- * Both paths compare in constant time, decode signatures with the same strict parsers (see
- * encoding.ts and der.ts), and cache imported keys, so a verifier gives the same answer on both.
+ * Comparisons are constant-time JavaScript on both, signatures are decoded by the same strict
+ * parsers (see encoding.ts and der.ts) and imported keys are cached, so a verifier gives the same
+ * answer on both.
  */
-import { IntegrationError } from '../core/errors.js';
-import { concatBytes, decodeUtf8, toBase64, toBytes, toHex, utf8 } from './encoding.js';
+import { IntegrationErrorBase } from '../core/error-base.js';
+import { concatBytes, decodeUtf8, toBytes, toHex } from './encoding.js';
 
 export type HashName = 'SHA-1' | 'SHA-256';
 export type Encoding = 'hex' | 'base64';
 type Data = string | Uint8Array;
 
 /** The slice of `node:crypto` we use, typed locally so the public types do not need `@types/node`. */
-interface NodeHmac {
-  update(data: Data): NodeHmac;
-  digest(): Uint8Array;
-}
-interface NodeKeyObject {
-  readonly asymmetricKeyType?: string;
-  readonly asymmetricKeyDetails?: { namedCurve?: string };
-}
 interface NodeCrypto {
-  createHmac(algorithm: string, key: Data): NodeHmac;
-  createHash(algorithm: string): { update(data: Data): { digest(encoding: Encoding): string } };
-  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
-  createPublicKey(key: { key: Uint8Array; format: 'der'; type: 'spki' }): NodeKeyObject;
-  verify(
-    algorithm: string,
-    data: Uint8Array,
-    key: NodeKeyObject | { key: NodeKeyObject; dsaEncoding: string },
-    signature: Uint8Array,
-  ): boolean;
+  createHmac(algorithm: string, key: Data): { update(data: Data): unknown; digest(): Uint8Array };
 }
 
 /** The slice of `node:buffer` used to decode verified bodies (strict UTF-8 check, then a fast decode). */
@@ -118,36 +103,25 @@ export function decodeBody(bytes: Uint8Array): string | undefined {
 function subtle(): SubtleCrypto {
   const s = (globalThis as { crypto?: Crypto }).crypto?.subtle;
   if (!s) {
-    throw new IntegrationError('unsupported', 'this runtime has neither node:crypto nor Web Crypto (globalThis.crypto.subtle)', {
+    throw new IntegrationErrorBase('unsupported', 'this runtime has neither node:crypto nor Web Crypto (globalThis.crypto.subtle)', {
       provider: 'webhooks',
     });
   }
   return s;
 }
 
-/** A small insertion-ordered cache: imported keys are expensive, secrets are few. */
-class KeyCache<V> {
-  readonly #map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(key: string): V | undefined {
-    return this.#map.get(key);
+/** A small cache of imported keys (they are expensive; secrets are few): cleared whole when full. */
+function cached<V>(cache: Map<string, V>, key: string, make: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= 64) cache.clear();
+    value = make();
+    cache.set(key, value);
   }
-  set(key: string, value: V): V {
-    if (this.#map.size >= this.max) this.#map.delete(this.#map.keys().next().value as string);
-    this.#map.set(key, value);
-    return value;
-  }
-  delete(key: string): void {
-    this.#map.delete(key);
-  }
+  return value;
 }
 
-const webHmacKeys = new KeyCache<Promise<CryptoKey>>(64);
-
-function keyId(key: Data): string {
-  // Binary keys (decoded whsec_ secrets) are cached under their base64 form.
-  return typeof key === 'string' ? `s:${key}` : `b:${toBase64(key)}`;
-}
+const webHmacKeys = new Map<string, Promise<CryptoKey>>();
 
 /**
  * HMAC of the concatenated `parts` (raw bytes: compare them with {@link safeEqualBytes}).
@@ -166,30 +140,23 @@ export function hmac(hash: HashName, key: Data, parts: readonly Data[]): Uint8Ar
 
 async function hmacSlow(hash: HashName, key: Data, parts: readonly Data[]): Promise<Uint8Array> {
   if ((await node()) !== null) return hmac(hash, key, parts);
-  const id = `${hash}:${keyId(key)}`;
-  const cryptoKey =
-    webHmacKeys.get(id) ??
-    webHmacKeys.set(id, subtle().importKey('raw', toBytes(key) as BufferSource, { name: 'HMAC', hash }, false, ['sign']));
+  // Binary keys (decoded whsec_ secrets) are cached under their hex form.
+  const id = `${hash}:${typeof key === 'string' ? `s:${key}` : `b:${toHex(key)}`}`;
+  const cryptoKey = cached(webHmacKeys, id, () =>
+    subtle().importKey('raw', toBytes(key) as BufferSource, { name: 'HMAC', hash }, false, ['sign']),
+  );
   return new Uint8Array(await subtle().sign('HMAC', await cryptoKey, concatBytes(parts) as BufferSource));
 }
 
 export async function sha256Hex(data: Data): Promise<string> {
-  const n = await node();
-  if (n) return n.createHash('sha256').update(data).digest('hex');
   return toHex(new Uint8Array(await subtle().digest('SHA-256', toBytes(data) as BufferSource)));
 }
 
 /**
- * Constant-time equality of two ASCII strings (encoded signatures). The time depends only on the
- * length of `expected`, which is public (a digest length), never on where `given` differs.
+ * Constant-time equality of two ASCII strings (encoded signatures, channel tokens). The time
+ * depends only on the length of `expected`, which is public, never on where `given` differs.
  */
 export function safeEqual(expected: string, given: string): boolean {
-  const n = forceWeb ? null : nodeModule;
-  if (n) {
-    const a = utf8(expected);
-    const b = utf8(given);
-    return a.byteLength === b.byteLength && n.timingSafeEqual(a, b);
-  }
   let diff = expected.length ^ given.length;
   for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ (given.charCodeAt(i) | 0);
   return diff === 0;
@@ -201,8 +168,6 @@ export function safeEqual(expected: string, given: string): boolean {
  */
 export function safeEqualBytes(expected: Uint8Array, given: Uint8Array): boolean {
   if (expected.byteLength !== given.byteLength) return false;
-  const n = forceWeb ? null : nodeModule;
-  if (n) return n.timingSafeEqual(expected, given);
   let diff = 0;
   for (let i = 0; i < expected.byteLength; i++) diff |= (expected[i] as number) ^ (given[i] as number);
   return diff === 0;
@@ -210,51 +175,28 @@ export function safeEqualBytes(expected: Uint8Array, given: Uint8Array): boolean
 
 export type PublicKeyKind = { name: 'ECDSA'; curve: 'P-256' } | { name: 'RSASSA-PKCS1-v1_5'; hash: HashName };
 
-const nodeKeys = new KeyCache<NodeKeyObject>(32);
-const webKeys = new KeyCache<Promise<CryptoKey>>(32);
+const publicKeys = new Map<string, Promise<CryptoKey>>();
 
 /** Thrown (and mapped to `invalid_config` or `signature_invalid` by the caller) when a key cannot be imported. */
 export class KeyImportError extends Error {}
 
 /**
- * Verify an asymmetric signature over `data` with a DER SubjectPublicKeyInfo. ECDSA signatures are
- * IEEE P1363 (`r || s`, 64 bytes for P-256): callers convert DER with der.ts first, so both back
- * ends see the same bytes.
+ * Verify an asymmetric signature over `data` with a DER SubjectPublicKeyInfo, through Web Crypto
+ * on every runtime. ECDSA signatures are IEEE P1363 (`r || s`, 64 bytes for P-256): callers
+ * convert DER with der.ts first.
  */
 export async function verifySignature(kind: PublicKeyKind, spki: Uint8Array, data: Data, signature: Uint8Array): Promise<boolean> {
-  const n = await node();
-  const bytes = toBytes(data);
-  const id = `${kind.name}:${toBase64(spki)}`;
-  if (n) {
-    let key = nodeKeys.get(id);
-    if (!key) {
-      try {
-        key = n.createPublicKey({ key: spki, format: 'der', type: 'spki' });
-      } catch (cause) {
-        throw new KeyImportError('not a DER SubjectPublicKeyInfo', { cause });
-      }
-      const expectedType = kind.name === 'ECDSA' ? 'ec' : 'rsa';
-      if (key.asymmetricKeyType !== expectedType) throw new KeyImportError(`not an ${expectedType.toUpperCase()} key`);
-      if (kind.name === 'ECDSA' && key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new KeyImportError('not a P-256 key');
-      nodeKeys.set(id, key);
-    }
-    if (kind.name === 'ECDSA') return n.verify('sha256', bytes, { key, dsaEncoding: 'ieee-p1363' }, signature);
-    return n.verify(kind.hash === 'SHA-256' ? 'sha256' : 'sha1', bytes, key, signature);
-  }
-  const algorithm = kind.name === 'ECDSA' ? { name: 'ECDSA', namedCurve: kind.curve } : { name: kind.name, hash: kind.hash };
-  const webId = kind.name === 'ECDSA' ? id : `${id}:${kind.hash}`;
-  let keyPromise = webKeys.get(webId);
-  if (!keyPromise) {
-    keyPromise = subtle().importKey('spki', spki as BufferSource, algorithm, false, ['verify']);
-    webKeys.set(webId, keyPromise);
-  }
+  const ecdsa = kind.name === 'ECDSA';
+  const id = `${ecdsa ? kind.curve : kind.hash}:${toHex(spki)}`;
+  const keyPromise = cached(publicKeys, id, () =>
+    subtle().importKey('spki', spki as BufferSource, ecdsa ? { name: 'ECDSA', namedCurve: kind.curve } : kind, false, ['verify']),
+  );
   let key: CryptoKey;
   try {
     key = await keyPromise;
   } catch (cause) {
-    webKeys.delete(webId);
-    throw new KeyImportError('not a DER SubjectPublicKeyInfo for this algorithm', { cause });
+    publicKeys.delete(id);
+    throw new KeyImportError(`not a DER SubjectPublicKeyInfo of ${ecdsa ? `a ${kind.curve} ECDSA` : 'an RSA'} key`, { cause });
   }
-  const params = kind.name === 'ECDSA' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: kind.name };
-  return subtle().verify(params, key, signature as BufferSource, bytes as BufferSource);
+  return subtle().verify(ecdsa ? { name: 'ECDSA', hash: 'SHA-256' } : kind, key, signature as BufferSource, toBytes(data) as BufferSource);
 }

@@ -4,6 +4,7 @@
  * `node:crypto`'s X509Certificate, so the same parser runs on every runtime. Every read is bounds
  * checked; anything unexpected returns `undefined`.
  */
+import { fromPemOrBase64 } from './encoding.js';
 
 interface Tlv {
   tag: number;
@@ -87,21 +88,8 @@ export function spkiFromCertificate(der: Uint8Array): Uint8Array | undefined {
 export function pemCertificates(pem: string): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g)) {
-    const b64 = (m[1] as string).replace(/\s+/g, '');
-    const bytes = decodeLenientBase64(b64);
+    const bytes = fromPemOrBase64(m[1] as string);
     if (bytes) out.push(bytes);
   }
   return out;
-}
-
-// PEM bodies are base64 produced by tools we trust to be canonical; atob is everywhere.
-function decodeLenientBase64(b64: string): Uint8Array | undefined {
-  try {
-    const bin = atob(b64);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  } catch {
-    return undefined;
-  }
 }

@@ -68,59 +68,44 @@ function hexValue(c: number): number {
   return -1;
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_LOOKUP = new Int16Array(128).fill(-1);
-for (let i = 0; i < B64.length; i++) B64_LOOKUP[B64.charCodeAt(i)] = i;
+/** Bytes as a binary string (one char per byte), the form `btoa` takes and `atob` returns. */
+function latin1(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i] as number);
+  return out;
+}
 
 export function toBase64(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-    out += (B64[n >> 18] as string) + (B64[(n >> 12) & 63] as string) + (B64[(n >> 6) & 63] as string) + (B64[n & 63] as string);
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = (bytes[i] as number) << 16;
-    out += `${B64[n >> 18]}${B64[(n >> 12) & 63]}==`;
-  } else if (rest === 2) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
-    out += `${B64[n >> 18]}${B64[(n >> 12) & 63]}${B64[(n >> 6) & 63]}=`;
-  }
-  return out;
+  return btoa(latin1(bytes));
 }
 
 /**
  * Strict standard base64 (RFC 4648 §4, padded): `undefined` for anything else, including
- * non-zero trailing bits, so each byte string has exactly one accepted spelling.
+ * non-zero trailing bits, so each byte string has exactly one accepted spelling. Decoded by hand:
+ * `atob` (plus a check that it was canonical) costs about a microsecond more per Standard Webhooks
+ * signature on Node, which the verification benchmark sees.
  */
 export function fromBase64(text: string): Uint8Array | undefined {
   if (text.length % 4 !== 0) return undefined;
-  let pad = 0;
-  if (text.endsWith('==')) pad = 2;
-  else if (text.endsWith('=')) pad = 1;
-  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  const end = text.length - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
+  const out = new Uint8Array((end * 3) >> 2);
+  let bits = 0;
+  let acc = 0;
   let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    let n = 0;
-    for (let j = 0; j < 4; j++) {
-      const c = text.charCodeAt(i + j);
-      const last = i + 4 === text.length;
-      if (c === 61 /* = */ && last && j >= 4 - pad) {
-        n <<= 6;
-        continue;
-      }
-      const v = c < 128 ? (B64_LOOKUP[c] as number) : -1;
-      if (v < 0) return undefined;
-      n = (n << 6) | v;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    // A–Z, a–z, 0–9, '+', '/'; anything else (a stray '=' included) is not base64.
+    const v = c > 64 && c < 91 ? c - 65 : c > 96 && c < 123 ? c - 71 : c > 47 && c < 58 ? c + 4 : c === 43 ? 62 : c === 47 ? 63 : -1;
+    if (v < 0) return undefined;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = acc >> bits;
     }
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    else if ((n & 0xffff) !== 0) return undefined; // non-canonical trailing bits
-    if (o < out.length) out[o++] = n & 255;
-    else if (pad === 1 && (n & 0xff) !== 0) return undefined;
   }
-  return out;
+  // The bits left over before the padding (4 after `xx==`, 2 after `xxx=`) must be zero.
+  return acc & ((1 << bits) - 1) ? undefined : out;
 }
 
 /** Strip PEM armour (if any) and whitespace, then decode base64. */

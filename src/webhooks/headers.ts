@@ -25,7 +25,7 @@ function isFetchHeaders(headers: HeadersLike): headers is Headers {
  */
 export function readHeader(headers: HeadersLike, name: string, provider: string): string | undefined {
   if (headers === null || typeof headers !== 'object') {
-    throw fail.input(provider, 'headers must be a Headers object or a record of header values', { field: 'headers' });
+    throw fail.input(provider, 'headers must be a Headers object or a record of header values', 'headers');
   }
   let value: unknown;
   if (isFetchHeaders(headers)) {
@@ -47,19 +47,17 @@ export function readHeader(headers: HeadersLike, name: string, provider: string)
       throw fail.input(
         provider,
         `the "${name}" header was sent more than once with different values; refusing to guess which one is signed`,
-        {
-          field: name,
-        },
+        name,
       );
     }
     value = value[0];
   }
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') {
-    throw fail.input(provider, `the "${name}" header must be a string`, { field: name });
+    throw fail.input(provider, `the "${name}" header must be a string`, name);
   }
   if (value.length > MAX_HEADER_LENGTH) {
-    throw fail.input(provider, `the "${name}" header is longer than ${MAX_HEADER_LENGTH} characters`, { field: name });
+    throw fail.input(provider, `the "${name}" header is longer than ${MAX_HEADER_LENGTH} characters`, name);
   }
   return value;
 }
@@ -67,7 +65,7 @@ export function readHeader(headers: HeadersLike, name: string, provider: string)
 export function requireHeader(headers: HeadersLike, name: string, provider: string, hint = ''): string {
   const value = readHeader(headers, name, provider);
   if (value === undefined) {
-    throw fail.input(provider, `missing "${name}" header${hint ? `: ${hint}` : ''}`, { field: name });
+    throw fail.input(provider, `missing "${name}" header${hint ? `: ${hint}` : ''}`, name);
   }
   return value;
 }

@@ -3,15 +3,14 @@
  * same id. Built on `Store.setIfAbsent`, which is atomic in every store, so of two concurrent
  * deliveries of one id exactly one passes — across processes too with the Redis or PostgreSQL store.
  */
-import { IntegrationError } from '../core/errors.js';
-import { createMemoryStore } from '../stores/memory.js';
+import { IntegrationErrorBase } from '../core/error-base.js';
 import { MAX_KEY_LENGTH, type Store } from '../stores/store.js';
 import { sha256Hex } from './crypto.js';
 import { WebhookVerificationError } from './errors.js';
 
 /** Options of `createReplayGuard`. */
 export interface ReplayGuardOptions {
-  /** Where ids are remembered. Default: a memory store (one process only). */
+  /** Where ids are remembered. Default: a map in this process (one process only). */
   store?: Store;
   /**
    * How long an id is remembered, seconds. Default 86 400 (one day). It must cover at least twice
@@ -43,15 +42,15 @@ const PREFIX = 'webhooks:replay:';
  * const replayGuard = createReplayGuard({ store: createRedisStore({ url: process.env.REDIS_URL! }) });
  */
 export function createReplayGuard(options: ReplayGuardOptions = {}): ReplayGuard {
-  const store = options.store ?? createMemoryStore();
+  const store = options.store ?? memoryIds();
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_REPLAY_TTL_SECONDS;
   if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
-    throw new IntegrationError('invalid_config', 'createReplayGuard: ttlSeconds must be a positive number of seconds', {
+    throw new IntegrationErrorBase('invalid_config', 'createReplayGuard: ttlSeconds must be a positive number of seconds', {
       details: { field: 'ttlSeconds' },
     });
   }
   if (typeof store?.setIfAbsent !== 'function' || typeof store.delete !== 'function') {
-    throw new IntegrationError('invalid_config', 'createReplayGuard: store must implement the Store interface (setIfAbsent, delete)', {
+    throw new IntegrationErrorBase('invalid_config', 'createReplayGuard: store must implement the Store interface (setIfAbsent, delete)', {
       details: { field: 'store' },
     });
   }
@@ -85,4 +84,30 @@ async function keyFor(provider: string, id: string): Promise<string> {
   const key = `${PREFIX}${provider}:${id}`;
   // Ids are short in practice; a hostile or unusual one is hashed rather than overflowing the store's key limit.
   return key.length <= MAX_KEY_LENGTH ? key : `${PREFIX}${provider}:sha256:${await sha256Hex(id)}`;
+}
+
+/**
+ * The default place ids are remembered: a `Map` of expiry times in this process, with only the two
+ * `Store` operations a guard uses. Not `createMemoryStore()`, which would add the whole store (JSON
+ * values, versions, compare-and-set and their validation) to every webhooks bundle for nothing.
+ * Expired ids are dropped when touched and swept every few thousand claims, as the memory store does.
+ */
+function memoryIds(): Pick<Store, 'setIfAbsent' | 'delete'> {
+  const expiries = new Map<string, number>();
+  let claims = 0;
+  return {
+    async setIfAbsent(key, _value, options) {
+      const now = Date.now();
+      if ((expiries.get(key) ?? 0) > now) return false;
+      if (++claims >= 4096) {
+        claims = 0;
+        for (const [k, until] of expiries) if (until <= now) expiries.delete(k);
+      }
+      expiries.set(key, now + (options?.ttlSeconds ?? 0) * 1000);
+      return true;
+    },
+    async delete(key) {
+      return expiries.delete(key);
+    },
+  };
 }

@@ -21,18 +21,22 @@ export interface ReadBodyOptions {
 /**
  * A Fetch `Request` (Next.js route handlers, Hono's `c.req.raw`, Workers, Deno, Bun). Reads the body
  * once, as a stream, and stops at `maxBytes` whatever Content-Length claimed.
+ *
+ * @example
+ * export async function POST(request: Request) {
+ *   const { payload } = await verifyStripeWebhook(await fromFetchRequest(request), { secret });
+ *   return new Response(null, { status: 204 });
+ * }
  */
 export async function fromFetchRequest(req: Request, options: ReadBodyOptions = {}): Promise<RawWebhook> {
   if (req === null || typeof req !== 'object' || typeof (req as Request).arrayBuffer !== 'function') {
-    throw fail.input(PROVIDER, 'fromFetchRequest expects a Fetch Request (in Hono pass c.req.raw)', { field: 'req' });
+    throw fail.input(PROVIDER, 'fromFetchRequest expects a Fetch Request (in Hono pass c.req.raw)', 'req');
   }
   if (req.bodyUsed) {
     throw fail.input(
       PROVIDER,
       'the request body was already read (req.json() or req.text()?); call fromFetchRequest first, or pass req.clone()',
-      {
-        field: 'body',
-      },
+      'body',
     );
   }
   const maxBytes = maxBytesOf(options);
@@ -65,6 +69,12 @@ export interface NodeRequestLike {
  * consumed the stream (Express `express.raw()` → `req.body`; Fastify → a `contentTypeParser` with
  * `parseAs: 'buffer'`); otherwise the stream is read here. The URL is rebuilt from `Host` and the
  * socket; behind a proxy pass the public URL to the verifier (`url` option) instead.
+ *
+ * @example
+ * app.post('/webhooks/stripe', express.raw({ type: 'application/json' }), async (req, res) => {
+ *   const { payload } = await verifyStripeWebhook(await fromNodeRequest(req), { secret });
+ *   res.sendStatus(204);
+ * });
  */
 export async function fromNodeRequest(
   req: NodeRequestLike,
@@ -72,7 +82,7 @@ export async function fromNodeRequest(
   options: ReadBodyOptions = {},
 ): Promise<RawWebhook> {
   if (req === null || typeof req !== 'object' || typeof req.headers !== 'object' || req.headers === null) {
-    throw fail.input(PROVIDER, 'fromNodeRequest expects an http.IncomingMessage (or an Express/Fastify request)', { field: 'req' });
+    throw fail.input(PROVIDER, 'fromNodeRequest expects an http.IncomingMessage (or an Express/Fastify request)', 'req');
   }
   const maxBytes = maxBytesOf(options);
   let body: Uint8Array | string;
@@ -87,9 +97,7 @@ export async function fromNodeRequest(
       throw fail.input(
         PROVIDER,
         `the request stream was already consumed by a body parser and no raw body is available; ${parsedBodyHint()}`,
-        {
-          field: 'body',
-        },
+        'body',
       );
     }
     body = await readStream(stream, maxBytes);
@@ -140,9 +148,7 @@ function checkBody(value: unknown, where: string): Uint8Array | string {
   if (typeof value === 'string' || value instanceof Uint8Array) return value;
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   const what = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value;
-  throw fail.input(PROVIDER, `${where} is ${what}, already parsed, so the signature cannot be checked; ${parsedBodyHint()}`, {
-    field: 'body',
-  });
+  throw fail.input(PROVIDER, `${where} is ${what}, already parsed, so the signature cannot be checked; ${parsedBodyHint()}`, 'body');
 }
 
 async function readStream(req: AsyncIterable<unknown>, maxBytes: number): Promise<Uint8Array> {
@@ -150,7 +156,7 @@ async function readStream(req: AsyncIterable<unknown>, maxBytes: number): Promis
   let length = 0;
   for await (const chunk of req) {
     const bytes = typeof chunk === 'string' ? utf8(chunk) : chunk instanceof Uint8Array ? chunk : undefined;
-    if (!bytes) throw fail.input(PROVIDER, 'the request stream yielded something other than bytes (object mode?)', { field: 'body' });
+    if (!bytes) throw fail.input(PROVIDER, 'the request stream yielded something other than bytes (object mode?)', 'body');
     length += bytes.byteLength;
     if (length > maxBytes) throw tooLarge(maxBytes);
     chunks.push(bytes);
@@ -174,12 +180,14 @@ function nodeUrl(req: NodeRequestLike): string | undefined {
 
 function maxBytesOf(options: ReadBodyOptions): number {
   const max = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (typeof max !== 'number' || !(max > 0)) throw fail.config(PROVIDER, 'maxBytes must be a positive number', { field: 'maxBytes' });
+  if (typeof max !== 'number' || !(max > 0)) throw fail.config(PROVIDER, 'maxBytes must be a positive number', 'maxBytes');
   return max;
 }
 
 function tooLarge(maxBytes: number) {
-  return fail.input(PROVIDER, `the request body is larger than ${maxBytes} bytes; raise maxBytes if this provider sends bigger batches`, {
-    field: 'body',
-  });
+  return fail.input(
+    PROVIDER,
+    `the request body is larger than ${maxBytes} bytes; raise maxBytes if this provider sends bigger batches`,
+    'body',
+  );
 }

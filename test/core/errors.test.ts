@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, IntegrationError, isIntegrationError } from '../../src/index.js';
 
@@ -50,5 +51,36 @@ describe('IntegrationError', () => {
     expect(isIntegrationError(new Error('x'))).toBe(false);
     expect(isIntegrationError({ code: 'ENOTFOUND', retryable: true, name: 'x' })).toBe(false);
     expect(isIntegrationError(null)).toBe(false);
+  });
+
+  it('no secret given to it reaches the message, the stack, util.inspect / console.log or JSON', () => {
+    const secret = 'sk_live_abcdefghijklmnop1234';
+    const e = new IntegrationError('invalid_config', `apiKey ${secret} was rejected`, {
+      details: { apiKey: secret, nested: { note: `got ${secret}` }, field: 'apiKey' },
+    });
+    for (const view of [e.message, String(e.stack), inspect(e, { depth: 10 }), JSON.stringify(e), String(e)]) {
+      expect(view).not.toContain('abcdefghijklmnop');
+    }
+    expect(e.details).toMatchObject({ field: 'apiKey', nested: { note: 'got sk_live_****1234' } });
+  });
+
+  it('instanceof holds for the redactor-free webhook errors, and subclasses keep the ordinary check', async () => {
+    const { WebhookVerificationError } = await import('../../src/webhooks/index.js');
+    const w = new WebhookVerificationError('signature_invalid', 'no v1 signature matches', { provider: 'stripe' });
+    expect(w).toBeInstanceOf(IntegrationError);
+    expect(isIntegrationError(w)).toBe(true);
+    expect(new IntegrationError('conflict', 'x')).not.toBeInstanceOf(WebhookVerificationError);
+    class PaymentDeclined extends IntegrationError {}
+    expect(new PaymentDeclined('provider_error', 'x')).toBeInstanceOf(IntegrationError);
+    expect(new IntegrationError('provider_error', 'x')).not.toBeInstanceOf(PaymentDeclined);
+    expect(w).not.toBeInstanceOf(PaymentDeclined);
+    expect({ code: 'conflict' }).not.toBeInstanceOf(IntegrationError);
+    expect(w.toJSON()).toEqual({
+      name: 'WebhookVerificationError',
+      code: 'signature_invalid',
+      message: 'no v1 signature matches',
+      retryable: false,
+      provider: 'stripe',
+    });
   });
 });

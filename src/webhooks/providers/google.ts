@@ -49,7 +49,7 @@ export async function verifyGoogleChannel(
   checkRaw(raw, PROVIDER);
   const [token] = secretList(options?.token, PROVIDER, 'token') as [string];
   if (options.channelIds !== undefined && (!Array.isArray(options.channelIds) || options.channelIds.some((c) => typeof c !== 'string'))) {
-    throw fail.config(PROVIDER, 'channelIds must be an array of strings', { field: 'channelIds' });
+    throw fail.config(PROVIDER, 'channelIds must be an array of strings', 'channelIds');
   }
   const channelId = requireHeader(raw.headers, 'x-goog-channel-id', PROVIDER, 'is this a Google push notification?');
   const given = readHeader(raw.headers, 'x-goog-channel-token', PROVIDER);
@@ -57,25 +57,25 @@ export async function verifyGoogleChannel(
     throw fail.signature(
       PROVIDER,
       "missing or wrong X-Goog-Channel-Token; it must equal the channel's `token`, as set when the channel was created",
-      {
-        field: 'x-goog-channel-token',
-      },
+      'x-goog-channel-token',
     );
   }
   if (options.channelIds && !options.channelIds.includes(channelId)) {
-    throw fail.signature(PROVIDER, 'the notification is for a channel you did not list in channelIds (stopped or unknown)', {
-      field: 'x-goog-channel-id',
-    });
+    throw fail.signature(
+      PROVIDER,
+      'the notification is for a channel you did not list in channelIds (stopped or unknown)',
+      'x-goog-channel-id',
+    );
   }
   const resourceState = requireHeader(raw.headers, 'x-goog-resource-state', PROVIDER);
   if (!STATES.has(resourceState))
-    throw fail.input(PROVIDER, 'X-Goog-Resource-State must be sync, exists or not_exists', { field: 'x-goog-resource-state' });
+    throw fail.input(PROVIDER, 'X-Goog-Resource-State must be sync, exists or not_exists', 'x-goog-resource-state');
   const resourceId = requireHeader(raw.headers, 'x-goog-resource-id', PROVIDER);
   const numberText = readHeader(raw.headers, 'x-goog-message-number', PROVIDER);
   let messageNumber: number | undefined;
   if (numberText !== undefined) {
     if (!/^\d{1,16}$/.test(numberText))
-      throw fail.input(PROVIDER, 'X-Goog-Message-Number must be a positive integer', { field: 'x-goog-message-number' });
+      throw fail.input(PROVIDER, 'X-Goog-Message-Number must be a positive integer', 'x-goog-message-number');
     messageNumber = Number(numberText);
   }
   const payload: GoogleChannelNotification = {

@@ -39,7 +39,17 @@ export interface GraphNotificationBatch {
   value: GraphChangeNotification[];
 }
 
-/** When `url` is Graph's validation request, the `text/plain` response that echoes the token; otherwise `null`. */
+/**
+ * When `url` is Graph's validation request, the `text/plain` response that echoes the token; otherwise `null`.
+ *
+ * @example
+ * export async function POST(request: Request) {
+ *   const validation = graphValidationResponse(request.url);
+ *   if (validation) return validation; // subscription creation: echo the token within 10 s
+ *   const { payload } = await verifyGraphNotification(await fromFetchRequest(request), { clientState });
+ *   // …
+ * }
+ */
 export function graphValidationResponse(url: string | URL): Response | null {
   let parsed: URL;
   try {
@@ -69,16 +79,17 @@ export async function verifyGraphNotification<T extends GraphNotificationBatch =
   checkRaw(raw, PROVIDER);
   const states = secretList(options?.clientState, PROVIDER, 'clientState');
   if (raw.url && /[?&]validationToken=/.test(raw.url)) {
-    throw fail.input(PROVIDER, 'this is a subscription validation request: answer it with graphValidationResponse(url) before verifying', {
-      field: 'validationToken',
-    });
+    throw fail.input(
+      PROVIDER,
+      'this is a subscription validation request: answer it with graphValidationResponse(url) before verifying',
+      'validationToken',
+    );
   }
   // Graph puts its proof inside the body, so the body is parsed first; nothing is trusted until every item matched.
   const batch = parseJson<{ value?: unknown }>(bodyText(raw.body, PROVIDER), PROVIDER);
   const items = batch?.value;
-  if (!Array.isArray(items) || items.length === 0)
-    throw fail.input(PROVIDER, 'the body has no value[] of notifications', { field: 'value' });
-  if (items.length > MAX_ITEMS) throw fail.input(PROVIDER, `more than ${MAX_ITEMS} notifications in one request`, { field: 'value' });
+  if (!Array.isArray(items) || items.length === 0) throw fail.input(PROVIDER, 'the body has no value[] of notifications', 'value');
+  if (items.length > MAX_ITEMS) throw fail.input(PROVIDER, `more than ${MAX_ITEMS} notifications in one request`, 'value');
   items.forEach((item, index) => {
     const given = (item as { clientState?: unknown } | null)?.clientState;
     let ok = false;

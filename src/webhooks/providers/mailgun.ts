@@ -18,6 +18,7 @@ import type { RawWebhook, ReplayOptions, TimestampOptions, VerifiedWebhook } fro
 const PROVIDER = 'mailgun';
 const MAX_TOKEN_LENGTH = 256;
 
+/** Options of `verifyMailgunWebhook`. */
 export interface MailgunWebhookOptions extends TimestampOptions, ReplayOptions {
   /** The HTTP webhook signing key (Sending → Webhooks), not the API key. */
   signingKey: string;
@@ -58,20 +59,19 @@ export async function verifyMailgunWebhook<T = MailgunWebhookPayload>(
     payload = form;
     fields = form;
   } else {
-    payload = parseJsonForSignature(text);
+    // Parsing before the signature check is unavoidable here (the signature is inside the body).
+    payload = parseJson(text, PROVIDER);
     fields = (payload as { signature?: unknown } | null)?.signature as typeof fields;
   }
   if (fields === null || typeof fields !== 'object') {
-    throw fail.input(PROVIDER, 'the body has no signature object: is this a Mailgun webhook, and is the raw body passed?', {
-      field: 'signature',
-    });
+    throw fail.input(PROVIDER, 'the body has no signature object: is this a Mailgun webhook, and is the raw body passed?', 'signature');
   }
   const { timestamp: ts, token, signature } = fields;
   if (typeof ts !== 'string' || typeof token !== 'string' || typeof signature !== 'string' || token.length === 0) {
-    throw fail.input(PROVIDER, 'the signature object needs string fields timestamp, token, signature', { field: 'signature' });
+    throw fail.input(PROVIDER, 'the signature object needs string fields timestamp, token, signature', 'signature');
   }
   if (token.length > MAX_TOKEN_LENGTH)
-    throw fail.input(PROVIDER, `too long (over ${MAX_TOKEN_LENGTH} characters): signature.token`, { field: 'signature.token' });
+    throw fail.input(PROVIDER, `too long (over ${MAX_TOKEN_LENGTH} characters): signature.token`, 'signature.token');
   const timestamp = parseEpochSeconds(ts, PROVIDER, 'signature.timestamp');
   const expected = await hmac('SHA-256', signingKey, [ts, token]);
   const given = fromHex(signature);
@@ -79,17 +79,10 @@ export async function verifyMailgunWebhook<T = MailgunWebhookPayload>(
     throw fail.signature(
       PROVIDER,
       "signature.signature does not match: use the HTTP webhook signing key (not the API key) of this domain's account",
-      {
-        field: 'signature.signature',
-      },
+      'signature.signature',
     );
   }
   checkTimestamp(timestamp, tolerance, options.now, PROVIDER);
   await guard.claim(PROVIDER, token);
   return { provider: PROVIDER, id: token, timestamp, payload: payload as T };
-}
-
-/** JSON parse before the signature check is unavoidable here (the signature is inside); errors say so plainly. */
-function parseJsonForSignature(text: string): unknown {
-  return parseJson(text, PROVIDER);
 }

@@ -10,7 +10,7 @@
 import { bodyText, checkRaw, checkTimestamp, parseEpochSeconds, parseJson, toleranceOf } from '../common.js';
 import { KeyImportError, verifySignature } from '../crypto.js';
 import { ecdsaDerToRaw } from '../der.js';
-import { fromBase64, fromPemOrBase64 } from '../encoding.js';
+import { concatBytes, fromBase64, fromPemOrBase64 } from '../encoding.js';
 import { fail } from '../errors.js';
 import { requireHeader } from '../headers.js';
 import type { RawWebhook, TimestampOptions, VerifiedWebhook } from '../types.js';
@@ -19,6 +19,7 @@ const PROVIDER = 'sendgrid';
 const SIGNATURE = 'x-twilio-email-event-webhook-signature';
 const TIMESTAMP = 'x-twilio-email-event-webhook-timestamp';
 
+/** Options of `verifySendGridWebhook`. */
 export interface SendGridWebhookOptions extends TimestampOptions {
   /** The verification key: base64 DER (as SendGrid shows it) or the same wrapped in PEM. */
   publicKey: string;
@@ -47,9 +48,7 @@ export async function verifySendGridWebhook<T = SendGridEvent[]>(
   checkRaw(raw, PROVIDER);
   const key = typeof options?.publicKey === 'string' ? fromPemOrBase64(options.publicKey) : undefined;
   if (!key) {
-    throw fail.config(PROVIDER, 'publicKey must be the base64 verification key from Mail Settings → Signed Event Webhook', {
-      field: 'publicKey',
-    });
+    throw fail.config(PROVIDER, 'publicKey must be the base64 verification key from Mail Settings → Signed Event Webhook', 'publicKey');
   }
   const tolerance = toleranceOf(options, PROVIDER);
   const signatureText = requireHeader(raw.headers, SIGNATURE, PROVIDER, 'is signature verification enabled for this Event Webhook?');
@@ -64,14 +63,12 @@ export async function verifySendGridWebhook<T = SendGridEvent[]>(
       valid = await verifySignature(
         { name: 'ECDSA', curve: 'P-256' },
         key,
-        typeof raw.body === 'string' ? ts + raw.body : concat(ts, raw.body),
+        typeof raw.body === 'string' ? ts + raw.body : concatBytes([ts, raw.body]),
         signature,
       );
     } catch (error) {
       if (error instanceof KeyImportError) {
-        throw fail.config(PROVIDER, `publicKey is not a P-256 public key (${error.message}); copy the verification key again`, {
-          field: 'publicKey',
-        });
+        throw fail.config(PROVIDER, 'publicKey is not a P-256 public key; copy the verification key again', 'publicKey');
       }
       throw error;
     }
@@ -80,20 +77,10 @@ export async function verifySendGridWebhook<T = SendGridEvent[]>(
     throw fail.signature(
       PROVIDER,
       "the Event Webhook signature does not match: pass the exact raw body (events end with CRLF) and this account's verification key",
-      {
-        field: SIGNATURE,
-      },
+      SIGNATURE,
     );
   }
   checkTimestamp(timestamp, tolerance, options.now, PROVIDER);
   const payload = parseJson<T>(bodyText(raw.body, PROVIDER), PROVIDER);
   return { provider: PROVIDER, timestamp, payload };
-}
-
-function concat(prefix: string, body: Uint8Array): Uint8Array {
-  const head = new TextEncoder().encode(prefix);
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head);
-  out.set(body, head.length);
-  return out;
 }

@@ -56,7 +56,12 @@ export type SnsMessage = SnsNotification | SnsSubscriptionConfirmation;
 const NOTIFICATION_FIELDS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] as const;
 const CONFIRMATION_FIELDS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'] as const;
 
-/** The exact string SNS signs for `message` (exported for tests and for signing fixtures). */
+/**
+ * The exact string SNS signs for `message` (exported for tests and for signing fixtures).
+ *
+ * @example
+ * const signature = createSign('RSA-SHA256').update(snsCanonicalString(message)).sign(privateKey, 'base64');
+ */
 export function snsCanonicalString(message: Record<string, unknown>): string {
   const fields = message.Type === 'Notification' ? NOTIFICATION_FIELDS : CONFIRMATION_FIELDS;
   let out = '';
@@ -68,7 +73,14 @@ export function snsCanonicalString(message: Record<string, unknown>): string {
   return out;
 }
 
-/** Check a `SigningCertURL` before anything fetches it. */
+/**
+ * Whether a `SigningCertURL` is safe to fetch: https, an `sns.<region>.amazonaws.com` host, a `.pem`
+ * path, no port, credentials, query or fragment. `verifySnsMessage` checks it before fetching.
+ *
+ * @example
+ * isSnsCertificateUrl('https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-abc.pem'); // true
+ * isSnsCertificateUrl('https://attacker.example/sns.pem'); // false
+ */
 export function isSnsCertificateUrl(text: string): boolean {
   let url: URL;
   try {
@@ -136,43 +148,45 @@ export async function verifySnsMessage<T extends SnsMessage = SnsMessage>(
   options: SnsVerifyOptions = {},
 ): Promise<VerifiedWebhook<T>> {
   checkRaw(raw, PROVIDER);
-  if (options === null || typeof options !== 'object') throw fail.config(PROVIDER, 'options must be an object', { field: 'options' });
+  if (options === null || typeof options !== 'object') throw fail.config(PROVIDER, 'options must be an object', 'options');
   if (options.fetchCertificate !== undefined && typeof options.fetchCertificate !== 'function') {
-    throw fail.config(PROVIDER, '`fetchCertificate` must be a function (url) => Promise<PEM text>', { field: 'fetchCertificate' });
+    throw fail.config(PROVIDER, '`fetchCertificate` must be a function (url) => Promise<PEM text>', 'fetchCertificate');
   }
   if (options.replayGuard !== undefined && typeof options.replayGuard?.claim !== 'function') {
-    throw fail.config(PROVIDER, 'replayGuard must come from createReplayGuard()', { field: 'replayGuard' });
+    throw fail.config(PROVIDER, 'replayGuard must come from createReplayGuard()', 'replayGuard');
   }
   if (options.topicArns !== undefined && (!Array.isArray(options.topicArns) || options.topicArns.some((a) => typeof a !== 'string'))) {
-    throw fail.config(PROVIDER, 'topicArns must be an array of topic ARN strings', { field: 'topicArns' });
+    throw fail.config(PROVIDER, 'topicArns must be an array of topic ARN strings', 'topicArns');
   }
   // SNS puts the signature inside the JSON, so we must parse first; nothing in it is trusted until verified.
   const message = parseJson<Record<string, unknown>>(bodyText(raw.body, PROVIDER), PROVIDER);
   if (message === null || typeof message !== 'object' || Array.isArray(message))
-    throw fail.input(PROVIDER, 'the body is not an SNS message object', { field: 'body' });
+    throw fail.input(PROVIDER, 'the body is not an SNS message object', 'body');
   const type = message.Type;
   if (type !== 'Notification' && type !== 'SubscriptionConfirmation' && type !== 'UnsubscribeConfirmation') {
-    throw fail.input(PROVIDER, 'Type must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation', { field: 'Type' });
+    throw fail.input(PROVIDER, 'Type must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation', 'Type');
   }
   const fields = type === 'Notification' ? NOTIFICATION_FIELDS : CONFIRMATION_FIELDS;
   for (const name of [...fields, 'Signature', 'SigningCertURL', 'SignatureVersion']) {
     const value = message[name];
     if (name === 'Subject' && value === undefined) continue;
-    if (typeof value !== 'string') throw fail.input(PROVIDER, `${name} must be a string`, { field: name });
+    if (typeof value !== 'string') throw fail.input(PROVIDER, `${name} must be a string`, name);
   }
   const version = message.SignatureVersion;
-  if (version !== '1' && version !== '2') throw fail.input(PROVIDER, 'SignatureVersion must be "1" or "2"', { field: 'SignatureVersion' });
+  if (version !== '1' && version !== '2') throw fail.input(PROVIDER, 'SignatureVersion must be "1" or "2"', 'SignatureVersion');
   if (options.topicArns && !options.topicArns.includes(message.TopicArn as string)) {
-    throw fail.signature(PROVIDER, 'the message comes from a topic not listed in topicArns', { field: 'TopicArn' });
+    throw fail.signature(PROVIDER, 'the message comes from a topic not listed in topicArns', 'TopicArn');
   }
   const certUrl = message.SigningCertURL as string;
   if (!isSnsCertificateUrl(certUrl)) {
-    throw fail.signature(PROVIDER, 'SigningCertURL is not an https .pem URL on an sns.<region>.amazonaws.com host; not fetched', {
-      field: 'SigningCertURL',
-    });
+    throw fail.signature(
+      PROVIDER,
+      'SigningCertURL is not an https .pem URL on an sns.<region>.amazonaws.com host; not fetched',
+      'SigningCertURL',
+    );
   }
   const signature = fromBase64(message.Signature as string);
-  if (!signature) throw fail.signature(PROVIDER, 'Signature is not base64', { field: 'Signature' });
+  if (!signature) throw fail.signature(PROVIDER, 'Signature is not base64', 'Signature');
 
   const spki = await certificateKey(certUrl, options.fetchCertificate ?? defaultFetch);
   let valid: boolean;
@@ -185,13 +199,15 @@ export async function verifySnsMessage<T extends SnsMessage = SnsMessage>(
     );
   } catch (error) {
     if (error instanceof KeyImportError)
-      throw fail.signature(PROVIDER, 'the SNS signing certificate does not hold an RSA key', { field: 'SigningCertURL' });
+      throw fail.signature(PROVIDER, 'the SNS signing certificate does not hold an RSA key', 'SigningCertURL');
     throw error;
   }
   if (!valid) {
-    throw fail.signature(PROVIDER, 'the SNS message signature does not match: pass the exact raw body (SNS posts it as text/plain)', {
-      field: 'Signature',
-    });
+    throw fail.signature(
+      PROVIDER,
+      'the SNS message signature does not match: pass the exact raw body (SNS posts it as text/plain)',
+      'Signature',
+    );
   }
   const id = message.MessageId as string;
   if (options.replayGuard) await options.replayGuard.claim(PROVIDER, id);

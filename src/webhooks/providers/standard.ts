@@ -15,6 +15,7 @@ import type { HeadersLike, RawWebhook, ReplayOptions, TimestampOptions, Verified
 const PROVIDER = 'standard-webhooks';
 const MAX_ID_LENGTH = 256;
 
+/** Options of `verifyStandardWebhook`. */
 export interface StandardWebhookOptions extends TimestampOptions, ReplayOptions {
   /** `whsec_<base64>` (or the bare base64), or several while you roll it. */
   secret: string | string[];
@@ -28,9 +29,7 @@ function decodeSecret(secret: string): Uint8Array {
   const body = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
   const key = fromBase64(body);
   if (!key || key.length === 0) {
-    throw fail.config(PROVIDER, 'secret must be "whsec_" followed by base64 (copy it whole from the provider dashboard)', {
-      field: 'secret',
-    });
+    throw fail.config(PROVIDER, 'secret must be "whsec_" followed by base64 (copy it whole from the provider dashboard)', 'secret');
   }
   if (decodedSecrets.size >= 64) decodedSecrets.clear();
   decodedSecrets.set(secret, key);
@@ -65,10 +64,10 @@ export async function verifyStandardWebhook<T = unknown>(raw: RawWebhook, option
     ]
       .filter(Boolean)
       .join(', ');
-    throw fail.input(PROVIDER, `missing ${missing} header (svix-* names are accepted too)`, { field: missing });
+    throw fail.input(PROVIDER, `missing ${missing} header (svix-* names are accepted too)`, missing);
   }
   if (id.length > MAX_ID_LENGTH)
-    throw fail.input(PROVIDER, `the webhook-id header is longer than ${MAX_ID_LENGTH} characters`, { field: 'webhook-id' });
+    throw fail.input(PROVIDER, `the webhook-id header is longer than ${MAX_ID_LENGTH} characters`, 'webhook-id');
   const timestamp = parseEpochSeconds(ts, PROVIDER, 'webhook-timestamp');
 
   const candidates: Uint8Array[] = [];
@@ -77,16 +76,13 @@ export async function verifyStandardWebhook<T = unknown>(raw: RawWebhook, option
     // Other versions (v1a: asymmetric) are skipped, as the reference libraries do.
     if (comma < 0 || entry.slice(0, comma) !== 'v1') continue;
     if (candidates.length >= MAX_SIGNATURES) {
-      throw fail.input(PROVIDER, `the webhook-signature header has more than ${MAX_SIGNATURES} v1 signatures`, {
-        field: 'webhook-signature',
-      });
+      throw fail.input(PROVIDER, `the webhook-signature header has more than ${MAX_SIGNATURES} v1 signatures`, 'webhook-signature');
     }
     // Strict base64: only the canonical spelling the reference libraries compare against can match.
     const bytes = fromBase64(entry.slice(comma + 1));
     if (bytes) candidates.push(bytes);
   }
-  if (candidates.length === 0)
-    throw fail.signature(PROVIDER, 'the webhook-signature header has no v1 signature', { field: 'webhook-signature' });
+  if (candidates.length === 0) throw fail.signature(PROVIDER, 'the webhook-signature header has no v1 signature', 'webhook-signature');
 
   let matched = false;
   for (const key of keys) {
@@ -98,7 +94,7 @@ export async function verifyStandardWebhook<T = unknown>(raw: RawWebhook, option
     throw fail.signature(
       PROVIDER,
       'no v1 signature in the webhook-signature header matches: pass the exact raw body and the endpoint secret (whsec_…) of this endpoint',
-      { field: 'webhook-signature' },
+      'webhook-signature',
     );
   }
   checkTimestamp(timestamp, tolerance, options.now, PROVIDER);

@@ -14,6 +14,7 @@ import type { RawWebhook, ReplayOptions, TimestampOptions, VerifiedWebhook } fro
 const PROVIDER = 'stripe';
 const HEADER = 'stripe-signature';
 
+/** Options of `verifyStripeWebhook`. */
 export interface StripeWebhookOptions extends TimestampOptions, ReplayOptions {
   /** The endpoint's signing secret (`whsec_…`), or several while you roll it. */
   secret: string | string[];
@@ -47,9 +48,7 @@ export async function verifyStripeWebhook<T = StripeEventLike>(
       throw fail.config(
         PROVIDER,
         'secret looks like a Stripe API key; pass the endpoint signing secret (whsec_…) from the webhook endpoint page',
-        {
-          field: 'secret',
-        },
+        'secret',
       );
     }
   }
@@ -67,18 +66,18 @@ export async function verifyStripeWebhook<T = StripeEventLike>(
     const value = eq < 0 ? '' : item.slice(eq + 1);
     if (key === 't') {
       if (t !== undefined && t !== value)
-        throw fail.input(PROVIDER, 'the Stripe-Signature header carries two different timestamps', { field: HEADER });
+        throw fail.input(PROVIDER, 'the Stripe-Signature header carries two different timestamps', HEADER);
       t = value;
     } else if (key === 'v1') {
       if (signatures.length >= MAX_SIGNATURES)
-        throw fail.input(PROVIDER, `the Stripe-Signature header has more than ${MAX_SIGNATURES} v1 signatures`, { field: HEADER });
+        throw fail.input(PROVIDER, `the Stripe-Signature header has more than ${MAX_SIGNATURES} v1 signatures`, HEADER);
       signatures.push(value);
     }
   }
-  if (t === undefined) throw fail.input(PROVIDER, 'the Stripe-Signature header has no t= timestamp', { field: HEADER });
+  if (t === undefined) throw fail.input(PROVIDER, 'the Stripe-Signature header has no t= timestamp', HEADER);
   const timestamp = parseEpochSeconds(t, PROVIDER, HEADER);
   if (signatures.length === 0) {
-    throw fail.signature(PROVIDER, 'the Stripe-Signature header has no v1 signature (v0 is not accepted)', { field: HEADER });
+    throw fail.signature(PROVIDER, 'the Stripe-Signature header has no v1 signature (v0 is not accepted)', HEADER);
   }
 
   // Only well-formed v1 values (64 lowercase hex digits, as stripe-node compares them) can match.
@@ -100,14 +99,14 @@ export async function verifyStripeWebhook<T = StripeEventLike>(
     throw fail.signature(
       PROVIDER,
       `no v1 signature in the Stripe-Signature header matches the body: pass the exact raw body (not re-serialized JSON) and the signing secret of this endpoint (test and live mode differ)${whitespaceHint(secrets)}`,
-      { field: HEADER },
+      HEADER,
     );
   }
   checkTimestamp(timestamp, tolerance, options.now, PROVIDER);
   const payload = parseJson<T & { id?: unknown }>(bodyText(raw.body, PROVIDER), PROVIDER);
   const id = typeof payload?.id === 'string' ? payload.id : undefined;
   if (options.replayGuard) {
-    if (id === undefined) throw fail.input(PROVIDER, 'the event has no string id to check for replays', { field: 'id' });
+    if (id === undefined) throw fail.input(PROVIDER, 'the event has no string id to check for replays', 'id');
     await options.replayGuard.claim(PROVIDER, id);
   }
   return id === undefined ? { provider: PROVIDER, timestamp, payload } : { provider: PROVIDER, id, timestamp, payload };

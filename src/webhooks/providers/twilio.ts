@@ -8,7 +8,7 @@
  * balancer: pass `url` when they differ. Like Twilio's SDK we try it with and without the default
  * port, because Twilio signs whichever form was configured.
  */
-import { bodyText, checkRaw, secretList } from '../common.js';
+import { bodyText, checkRaw, parseJson, secretList } from '../common.js';
 import { hmac, safeEqual, safeEqualBytes, sha256Hex } from '../crypto.js';
 import { fromBase64 } from '../encoding.js';
 import { fail } from '../errors.js';
@@ -41,16 +41,16 @@ export async function verifyTwilioWebhook<T = TwilioParams>(raw: RawWebhook, opt
   const [authToken] = secretList(options?.authToken, PROVIDER, 'authToken') as [string];
   const urlText = options.url ?? raw.url;
   if (typeof urlText !== 'string' || urlText.length === 0) {
-    throw fail.config(PROVIDER, 'pass url (the webhook URL as configured in Twilio); Twilio signs the full URL', { field: 'url' });
+    throw fail.config(PROVIDER, 'pass url (the webhook URL as configured in Twilio); Twilio signs the full URL', 'url');
   }
   let url: URL;
   try {
     url = new URL(urlText);
   } catch {
-    throw fail.config(PROVIDER, 'url must be an absolute URL such as https://example.com/twilio/sms', { field: 'url' });
+    throw fail.config(PROVIDER, 'url must be an absolute URL such as https://example.com/twilio/sms', 'url');
   }
   const signature = readHeader(raw.headers, HEADER, PROVIDER);
-  if (signature === undefined) throw fail.input(PROVIDER, 'missing X-Twilio-Signature header', { field: HEADER });
+  if (signature === undefined) throw fail.input(PROVIDER, 'missing X-Twilio-Signature header', HEADER);
 
   const bodyHash = url.searchParams.get('bodySHA256');
   const text = bodyText(raw.body, PROVIDER);
@@ -69,25 +69,16 @@ export async function verifyTwilioWebhook<T = TwilioParams>(raw: RawWebhook, opt
     throw fail.signature(
       PROVIDER,
       'X-Twilio-Signature does not match: check the auth token, and pass url as configured in Twilio (scheme, host, path and query) when this server sits behind a proxy',
-      { field: HEADER },
+      HEADER,
     );
   }
   if (bodyHash !== null) {
     if (!safeEqual(await sha256Hex(raw.body), bodyHash)) {
-      throw fail.signature(PROVIDER, 'the body does not match the bodySHA256 parameter of the signed URL: pass the exact raw body', {
-        field: 'body',
-      });
+      throw fail.signature(PROVIDER, 'the body does not match the bodySHA256 parameter of the signed URL: pass the exact raw body', 'body');
     }
   }
   const idempotencyToken = readHeader(raw.headers, 'i-twilio-idempotency-token', PROVIDER);
-  let payload: unknown = params;
-  if (bodyHash !== null) {
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      throw fail.input(PROVIDER, 'the signature is valid but the body is not JSON', { field: 'body' });
-    }
-  }
+  const payload: unknown = bodyHash === null ? params : parseJson(text, PROVIDER);
   const id = idempotencyToken ?? firstString(params, ['MessageSid', 'CallSid', 'SmsSid']);
   return id === undefined ? { provider: PROVIDER, payload: payload as T } : { provider: PROVIDER, id, payload: payload as T };
 }
@@ -104,7 +95,7 @@ function parseForm(text: string): TwilioParams {
   const params: TwilioParams = Object.create(null);
   let count = 0;
   for (const [name, value] of new URLSearchParams(text)) {
-    if (++count > MAX_PARAMS) throw fail.input(PROVIDER, `the form body has more than ${MAX_PARAMS} parameters`, { field: 'body' });
+    if (++count > MAX_PARAMS) throw fail.input(PROVIDER, `the form body has more than ${MAX_PARAMS} parameters`, 'body');
     const prev = params[name];
     if (prev === undefined) params[name] = value;
     else if (Array.isArray(prev)) prev.push(value);
