@@ -51,6 +51,18 @@ function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-_\s]/g, '');
 }
 
+/**
+ * Whether a property name holds a secret whatever its value (`password`, `apiKey`, `client_secret`,
+ * `Authorization`…): case, `-`, `_` and spaces are ignored. `redact` masks the values under such keys.
+ *
+ * @example
+ * ```ts
+ * import { isSecretKey } from 'switchyard';
+ *
+ * isSecretKey('Client-Secret'); // true
+ * isSecretKey('customerId');    // false
+ * ```
+ */
 export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(normalizeKey(key));
 }
@@ -143,7 +155,17 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Redact the secrets recognisable in free text. */
+/**
+ * Redact the secrets recognisable in free text (API keys, bearer tokens, JWTs, URL passwords,
+ * `key=value` secrets, card numbers), leaving the prose readable.
+ *
+ * @example
+ * ```ts
+ * import { redactString } from 'switchyard';
+ *
+ * redactString('Authorization: Bearer ya29.a0AfH6SMB…'); // the token is masked, the words stay
+ * ```
+ */
 export function redactString(text: string): string {
   let out = text;
   for (const rule of RULES) {
@@ -172,6 +194,14 @@ const MAX_DEPTH = 12;
 /**
  * Return a redacted deep copy of `value`. Plain objects, arrays, `Headers`, `Map`s and `Error`s are
  * walked; strings are scanned; binary data is summarised; cycles become `"[Circular]"`.
+ *
+ * @example
+ * ```ts
+ * import { redact } from 'switchyard';
+ *
+ * logger.info(redact({ userId: 'u_1', apiKey: 'sk_live_…', note: 'token=abc123' }), 'calling Stripe');
+ * // apiKey and the token are masked; userId is kept
+ * ```
  */
 export function redact<T>(value: T): T {
   return walk(value, new WeakSet(), 0) as T;

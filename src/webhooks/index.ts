@@ -2,6 +2,8 @@
  * switchyard/webhooks: verify incoming webhooks from every provider switchyard integrates, on Node
  * and on Web-standard runtimes, with replay protection. Loads no provider SDK and no static `node:`
  * module (Node's crypto is reached lazily for speed; Web Crypto is used everywhere else).
+ *
+ * @packageDocumentation
  */
 
 export { DEFAULT_TOLERANCE_SECONDS } from './common.js';
