@@ -2,10 +2,12 @@ import { createRequire } from 'node:module';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IntegrationError } from '../../src/core/errors.js';
 import {
   createDeliveryTracker,
   createSuppressionList,
   type EmailMessage,
+  type SuppressionList,
   type Notifier,
   type NotifyMessage,
 } from '../../src/notify/index.js';
@@ -184,6 +186,26 @@ describe('twilio adapter', () => {
     expect(await suppression.get('sms', '+14155550100')).toBeUndefined();
     // An ordinary reply is not a keyword.
     expect(await twilio.parseWebhook?.(inbound('Please stop by at 10', 'SM4'))).toEqual([]);
+  });
+
+  it('a STOP whose suppression write failed is applied when Twilio delivers it again', async () => {
+    const suppression = createSuppressionList();
+    let failures = 1;
+    const flaky: SuppressionList = {
+      ...suppression,
+      async add(channel, address, entry) {
+        if (failures-- > 0) throw new IntegrationError('unavailable', 'suppression store down');
+        return suppression.add(channel, address, entry);
+      },
+    };
+    const tracker = createDeliveryTracker({ suppression: flaky });
+    const twilio = make();
+    const stop = () => signed({ MessageSid: 'SMstop1', From: '+14155550100', To: '+14155550199', Body: 'STOP' });
+    await expect(tracker.record(await twilio.parseWebhook(stop()))).rejects.toMatchObject({ code: 'unavailable' });
+    expect(await suppression.get('sms', '+14155550100')).toBeUndefined();
+    expect((await tracker.record(await twilio.parseWebhook(stop())))[0]?.outcome).toBe('applied');
+    expect(await suppression.get('sms', '+14155550100')).toMatchObject({ reason: 'sms_stop' });
+    expect((await tracker.record(await twilio.parseWebhook(stop())))[0]?.outcome).toBe('duplicate');
   });
 
   it('an SMS adapter does not take an email, at compile time and at run time', async () => {
