@@ -112,7 +112,7 @@ const CLAIM_SECONDS = 60;
  *
  * @example
  * const tracker = createDeliveryTracker({ store, suppression });
- * const events = await sendgrid.parseWebhook!(await fromFetchRequest(request)); // throws on a forged request
+ * const events = await sendgrid.parseWebhook(await fromFetchRequest(request)); // throws on a forged request
  * await tracker.record(events);
  * const record = await tracker.get('sendgrid', result.providerMessageId); // { status: 'delivered', history: […], … }
  */

@@ -147,7 +147,7 @@ const CONFIRMED: ReadonlySet<string> = new Set(['delivered', 'opened', 'clicked'
  *   { email: { to: 'ada@example.com', subject: 'Booked', text: 'See you at 10:00' }, sms: { to: '+14155550100', body: 'Booked: 10:00' }, personId: 'user_42' },
  *   { idempotencyKey: 'booking:42:confirmed' },
  * );
- * await notify.handleEvents(await sendgridEmail.parseWebhook!(raw)); // a hard bounce moves it to SMS
+ * await notify.handleEvents(await sendgridEmail.parseWebhook(raw)); // a hard bounce moves it to SMS
  */
 export function fallback(steps: readonly FallbackStep[], options: FallbackOptions = {}): FallbackStrategy {
   if (!Array.isArray(steps) || steps.length === 0) {

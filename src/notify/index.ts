@@ -81,6 +81,7 @@ export {
   type SendResult,
   type SmsMessage,
   type UnsubscribeTarget,
+  type WebhookNotifier,
   type WebPushSubscription,
 } from './types.js';
 export { isE164, isEmailAddress, MAX_PUSH_PAYLOAD_BYTES } from './validate.js';

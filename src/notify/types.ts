@@ -214,3 +214,13 @@ export interface Notifier<C extends Channel = Channel> {
   /** Release connections (the SMTP pool); absent when there is nothing to release. */
   close?(): Promise<void>;
 }
+
+/**
+ * A `Notifier` whose provider posts delivery webhooks, so `parseWebhook` is always there
+ * (`createSendGridEmail`, `createSesEmail`, `createResendEmail`, `createTwilioSms`): call
+ * `sendgrid.parseWebhook(raw)` without a `!`.
+ */
+export interface WebhookNotifier<C extends Channel = Channel> extends Notifier<C> {
+  /** Verify a provider webhook (through `switchyard/webhooks`) and normalize it; a forged or tampered request throws. */
+  parseWebhook(raw: RawWebhook): Promise<NotifyEvent[]>;
+}

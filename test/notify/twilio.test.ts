@@ -148,22 +148,22 @@ describe('twilio adapter', () => {
     const tracker = createDeliveryTracker();
     const twilio = make();
     const id = `SM${'1'.repeat(32)}`;
-    const delivered = await twilio.parseWebhook?.(signed({ MessageSid: id, MessageStatus: 'delivered', To: '+14155550100' }));
-    expect(delivered?.[0]).toMatchObject({
+    const delivered = await twilio.parseWebhook(signed({ MessageSid: id, MessageStatus: 'delivered', To: '+14155550100' }));
+    expect(delivered[0]).toMatchObject({
       kind: 'delivery',
       status: 'delivered',
       providerEventId: `${id}:delivered`,
       recipient: '+14155550100',
     });
-    await tracker.record(delivered ?? []);
-    const again = await twilio.parseWebhook?.(signed({ MessageSid: id, MessageStatus: 'delivered', To: '+14155550100' }));
-    expect((await tracker.record(again ?? []))[0]?.outcome).toBe('duplicate');
-    await tracker.record((await twilio.parseWebhook?.(signed({ MessageSid: id, MessageStatus: 'sent' }))) ?? []);
+    await tracker.record(delivered);
+    const again = await twilio.parseWebhook(signed({ MessageSid: id, MessageStatus: 'delivered', To: '+14155550100' }));
+    expect((await tracker.record(again))[0]?.outcome).toBe('duplicate');
+    await tracker.record(await twilio.parseWebhook(signed({ MessageSid: id, MessageStatus: 'sent' })));
     expect((await tracker.get('twilio', id))?.status).toBe('delivered');
-    const landline = await twilio.parseWebhook?.(
+    const landline = await twilio.parseWebhook(
       signed({ MessageSid: `SM${'2'.repeat(32)}`, MessageStatus: 'undelivered', ErrorCode: '30006', To: '+14155550111' }),
     );
-    expect(landline?.[0]).toMatchObject({ status: 'bounced', bounceType: 'hard', reason: '30006' });
+    expect(landline[0]).toMatchObject({ status: 'bounced', bounceType: 'hard', reason: '30006' });
   });
 
   it('STOP suppresses the number, START lifts it, HELP changes nothing; a forged STOP changes nothing', async () => {
@@ -176,16 +176,16 @@ describe('twilio adapter', () => {
       ...inbound('STOP', 'SMf1'),
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'AAAA' },
     };
-    await expect(twilio.parseWebhook?.(forged)).rejects.toMatchObject({ code: 'signature_invalid' });
+    await expect(twilio.parseWebhook(forged)).rejects.toMatchObject({ code: 'signature_invalid' });
     expect(await suppression.get('sms', '+14155550100')).toBeUndefined();
-    await tracker.record((await twilio.parseWebhook?.(inbound('help', 'SM1'))) ?? []);
+    await tracker.record(await twilio.parseWebhook(inbound('help', 'SM1')));
     expect(await suppression.get('sms', '+14155550100')).toBeUndefined();
-    await tracker.record((await twilio.parseWebhook?.(inbound(' Stop ', 'SM2'))) ?? []);
+    await tracker.record(await twilio.parseWebhook(inbound(' Stop ', 'SM2')));
     expect(await suppression.get('sms', '+14155550100')).toMatchObject({ reason: 'sms_stop' });
-    await tracker.record((await twilio.parseWebhook?.(inbound('ok go', 'SM3', { OptOutType: 'START' }))) ?? []);
+    await tracker.record(await twilio.parseWebhook(inbound('ok go', 'SM3', { OptOutType: 'START' })));
     expect(await suppression.get('sms', '+14155550100')).toBeUndefined();
     // An ordinary reply is not a keyword.
-    expect(await twilio.parseWebhook?.(inbound('Please stop by at 10', 'SM4'))).toEqual([]);
+    expect(await twilio.parseWebhook(inbound('Please stop by at 10', 'SM4'))).toEqual([]);
   });
 
   it('a STOP whose suppression write failed is applied when Twilio delivers it again', async () => {

@@ -12,7 +12,7 @@ import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
-import type { DeliveryEvent, DeliveryStatus, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
+import type { DeliveryEvent, DeliveryStatus, EmailAddress, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
 
@@ -46,9 +46,9 @@ const format = (a: EmailAddress) => (a.name ? `${a.name.replace(/[<>"]/g, '')} <
  * @example
  * const resend = createResendEmail({ apiKey: process.env.RESEND_API_KEY!, from: 'bookings@studio.example', webhookSecret: process.env.RESEND_WEBHOOK_SECRET! });
  * await resend.send({ channel: 'email', to: 'ada@example.com', subject: 'Booked', html: '<p>See you at 10:00</p>' }, { idempotencyKey: 'booking:42:confirmed' });
- * const events = await resend.parseWebhook!(await fromFetchRequest(request));
+ * const events = await resend.parseWebhook(await fromFetchRequest(request));
  */
-export function createResendEmail(options: ResendEmailOptions): Notifier<'email'> {
+export function createResendEmail(options: ResendEmailOptions): WebhookNotifier<'email'> {
   const o = parseOptions('createResendEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createResendEmail', o);
   const from = configuredFrom('createResendEmail', o.from);

@@ -12,7 +12,7 @@ import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
-import type { DeliveryEvent, DeliveryStatus, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
+import type { DeliveryEvent, DeliveryStatus, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
 
@@ -52,9 +52,9 @@ export type SendGridEmailOptions = z.input<typeof optionsSchema>;
  *   webhookPublicKey: process.env.SENDGRID_WEBHOOK_KEY!,
  * });
  * await sendgrid.send({ channel: 'email', to: 'ada@example.com', subject: 'Booked', text: 'See you at 10:00' }, { idempotencyKey: 'booking:42:confirmed' });
- * const events = await sendgrid.parseWebhook!(await fromFetchRequest(request)); // verified, normalized
+ * const events = await sendgrid.parseWebhook(await fromFetchRequest(request)); // verified, normalized
  */
-export function createSendGridEmail(options: SendGridEmailOptions): Notifier<'email'> {
+export function createSendGridEmail(options: SendGridEmailOptions): WebhookNotifier<'email'> {
   const o = parseOptions('createSendGridEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createSendGridEmail', o);
   const from = configuredFrom('createSendGridEmail', o.from);

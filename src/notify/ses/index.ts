@@ -14,7 +14,7 @@ import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
-import type { DeliveryEvent, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
+import type { DeliveryEvent, EmailAddress, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
 import { signRequest } from './sigv4.js';
@@ -61,7 +61,7 @@ export type SesEmailOptions = z.input<typeof optionsSchema>;
  * });
  * await ses.send({ channel: 'email', to: 'ada@example.com', subject: 'Booked', text: 'See you at 10:00' }, { idempotencyKey: 'booking:42:confirmed' });
  */
-export function createSesEmail(options: SesEmailOptions): Notifier<'email'> {
+export function createSesEmail(options: SesEmailOptions): WebhookNotifier<'email'> {
   const o = parseOptions('createSesEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createSesEmail', o);
   const from = configuredFrom('createSesEmail', o.from);

@@ -12,7 +12,7 @@ import { verifyTwilioWebhook } from '../../webhooks/providers/twilio.js';
 import type { RawWebhook } from '../../webhooks/types.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
-import type { ConsentEvent, DeliveryEvent, DeliveryStatus, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
+import type { ConsentEvent, DeliveryEvent, DeliveryStatus, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
 import { checkMessage, checkSendOptions, isE164 } from '../validate.js';
 import { markVerified } from '../verified.js';
 
@@ -76,7 +76,7 @@ const HELP = new Set(['HELP', 'INFO']);
  * });
  * await twilio.send({ channel: 'sms', to: '+14155550100', body: 'Booked: yoga at 10:00' }, { idempotencyKey: 'booking:42:sms' });
  */
-export function createTwilioSms(options: TwilioSmsOptions): Notifier<'sms'> {
+export function createTwilioSms(options: TwilioSmsOptions): WebhookNotifier<'sms'> {
   const o = parseOptions('createTwilioSms', optionsSchema, options);
   const telemetry = adapterTelemetry('createTwilioSms', o);
   if (o.from !== undefined && !isE164(o.from) && !/^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(o.from)) {
