@@ -9,6 +9,7 @@ import { IntegrationError, isIntegrationError } from '../core/errors.js';
 import { canonicalJson } from '../idempotency/canonical.js';
 import { createMemoryStore } from '../stores/memory.js';
 import type { Store } from '../stores/store.js';
+import { closeAllOnce } from './close.js';
 import { guardSends, isUncertain } from './guard.js';
 import type { Preferences } from './preferences.js';
 import { updateRecord } from './store-record.js';
@@ -109,6 +110,13 @@ export interface FallbackStrategy {
   escalate(idempotencyKey: string): Promise<FallbackResult | undefined>;
   /** The stored sequence for a key (for support tools and tests). */
   inspect(idempotencyKey: string): Promise<FallbackRecord | undefined>;
+  /**
+   * Close every step's notifier that has a `close` (an SMTP pool), each notifier once even when it
+   * serves two steps, all of them even when one fails; failures come back together as one
+   * `unavailable` error naming the providers (`details.providers`). A second call returns the
+   * first call's outcome.
+   */
+  close(): Promise<void>;
 }
 
 /** A step of a fallback chain: a single-channel notifier, or `{ channel, notifier }` to pick one channel of a multi-channel one. */
@@ -157,6 +165,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
   const now = options.now ?? Date.now;
   const ttlSeconds = options.ttlSeconds ?? 7 * 86_400;
   const prefix = options.keyPrefix ?? 'notify:fallback:';
+  const originals: Notifier[] = [];
   const chain: { channel: Channel; notifier: Notifier }[] = steps.map((step, i) => {
     const { channel, notifier }: { channel: Channel | undefined; notifier: Notifier } =
       'notifier' in step ? step : { channel: step.channels.length === 1 ? step.channels[0] : undefined, notifier: step };
@@ -169,6 +178,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
         },
       );
     }
+    originals.push(notifier);
     const guardOptions = { store, lockMs: options.lockMs ?? 60_000, ttlSeconds, keyPrefix: `${prefix}once:${notifier.provider}:`, now };
     return { channel, notifier: guardSends(notifier, guardOptions) };
   });
@@ -379,6 +389,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
     async inspect(key) {
       return (await store.get<FallbackRecord>(recordKey(key)))?.value;
     },
+    close: closeAllOnce('fallback', originals),
   };
 }
 
