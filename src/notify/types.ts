@@ -167,7 +167,10 @@ export interface DeliveryEvent {
   bounceType?: 'hard' | 'soft';
   /** Email address, E.164 number or push endpoint/token the event is about, when the provider says. */
   recipient?: string;
-  /** ISO-8601 instant. */
+  /**
+   * ISO-8601 instant: the provider's event time, or, when the event carries none that parses,
+   * when the adapter received it (its `now` option): never 1970.
+   */
   occurredAt: string;
   /** Provider's short reason (an SMTP status, a Twilio error code), never a message body. */
   reason?: string;

@@ -160,6 +160,13 @@ describe('resend adapter', () => {
     expect(delayed[0]).toMatchObject({ status: 'bounced', bounceType: 'soft' });
   });
 
+  it('an event without a parseable created_at is dated when it was received, not 1970', async () => {
+    const resend = make();
+    const missing = await resend.parseWebhook(signed({ type: 'email.delivered', data: { email_id: 'em_7', to: ['x@example.com'] } }));
+    const garbled = await resend.parseWebhook(signed({ type: 'email.opened', created_at: 'soon', data: { email_id: 'em_7' } }));
+    expect([missing[0]?.occurredAt, garbled[0]?.occurredAt]).toEqual([new Date(NOW).toISOString(), new Date(NOW).toISOString()]);
+  });
+
   it('bad options are invalid_config', () => {
     expect(() => createResendEmail({ apiKey: 'sk_nope', from: 'a@b.co' })).toThrow(
       expect.objectContaining({ code: 'invalid_config', details: { field: 'apiKey' } }),

@@ -208,6 +208,21 @@ describe('sendgrid adapter', () => {
     ]);
   });
 
+  it('an event without a usable timestamp is dated when it was received, not 1970', async () => {
+    const events = await make().parseWebhook(
+      signedEvents([
+        { email: 'a@example.com', event: 'delivered', sg_event_id: 'nt1', sg_message_id: 'm1.f' },
+        { email: 'a@example.com', timestamp: 'yesterday', event: 'open', sg_event_id: 'nt2', sg_message_id: 'm1.f' },
+        { email: 'a@example.com', timestamp: NOW_S - 60, event: 'click', sg_event_id: 'nt3', sg_message_id: 'm1.f' },
+      ]),
+    );
+    expect(events.map((e) => e.occurredAt)).toEqual([
+      new Date(NOW_MS).toISOString(),
+      new Date(NOW_MS).toISOString(),
+      new Date(NOW_MS - 60_000).toISOString(),
+    ]);
+  });
+
   it('a hard bounce suppresses the address; a forged or stale batch changes nothing', async () => {
     const suppression = createSuppressionList();
     const tracker = createDeliveryTracker({ suppression });

@@ -313,6 +313,22 @@ describe('ses adapter', () => {
     expect(await suppression.get('email', 'victim@example.com')).toBeUndefined();
   });
 
+  it('a notification without a parseable timestamp is dated when it was received, not 1970', async () => {
+    const events = await make().parseWebhook(
+      snsSigned(
+        notification({
+          notificationType: 'Bounce',
+          mail: { messageId: 'm-nt' },
+          bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'gone@example.com' }], timestamp: 'not a time' },
+        }),
+      ),
+    );
+    const delivered = await make().parseWebhook(
+      snsSigned(notification({ notificationType: 'Delivery', mail: { messageId: 'm-nt' }, delivery: { recipients: ['a@example.com'] } })),
+    );
+    expect([events[0]?.occurredAt, delivered[0]?.occurredAt]).toEqual([new Date(NOW).toISOString(), new Date(NOW).toISOString()]);
+  });
+
   it('bad options are invalid_config naming the field', () => {
     expect(() => make({ region: 'mars' })).toThrow(expect.objectContaining({ code: 'invalid_config', details: { field: 'region' } }));
     expect(() => make({ credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })).toThrow(

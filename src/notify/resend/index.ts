@@ -107,7 +107,7 @@ export function createResendEmail(options: ResendEmailOptions): WebhookNotifier<
         });
       }
       const verified = await observeWebhook(telemetry, PROVIDER, () => verifyStandardWebhook<ResendEvent>(raw, { secret, now }));
-      const event = toEvent(verified.payload, verified.id);
+      const event = toEvent(verified.payload, verified.id, now);
       return markVerified(event ? [event] : []);
     },
   };
@@ -130,7 +130,7 @@ const STATUS: Record<string, DeliveryStatus> = {
   'email.failed': 'failed',
 };
 
-function toEvent(payload: ResendEvent, svixId: string | undefined): DeliveryEvent | undefined {
+function toEvent(payload: ResendEvent, svixId: string | undefined, now: () => number): DeliveryEvent | undefined {
   const status = payload?.type ? STATUS[payload.type] : undefined;
   const messageId = payload?.data?.email_id;
   if (!status || typeof messageId !== 'string') return undefined;
@@ -142,7 +142,8 @@ function toEvent(payload: ResendEvent, svixId: string | undefined): DeliveryEven
     providerEventId: svixId ?? `${messageId}:${payload.type}:${payload.created_at}`,
     providerMessageId: messageId,
     status,
-    occurredAt: new Date(Number.isNaN(t) ? 0 : t).toISOString(),
+    // Without a parseable created_at, when we received it (the injected clock), never 1970.
+    occurredAt: new Date(Number.isNaN(t) ? now() : t).toISOString(),
   };
   const to = payload.data?.to?.[0];
   if (typeof to === 'string') event.recipient = normalizeAddress('email', to.replace(/^.*<([^>]+)>$/, '$1'));

@@ -125,7 +125,7 @@ export function createSendGridEmail(options: SendGridEmailOptions): WebhookNotif
         });
       const events: DeliveryEvent[] = [];
       for (const e of verified.payload as Record<string, unknown>[]) {
-        const event = toEvent(e);
+        const event = toEvent(e, now);
         if (event) events.push(event);
       }
       return markVerified(events);
@@ -146,11 +146,11 @@ const STATUS: Record<string, DeliveryStatus> = {
   group_unsubscribe: 'unsubscribed',
 };
 
-function toEvent(e: Record<string, unknown>): DeliveryEvent | undefined {
+function toEvent(e: Record<string, unknown>, now: () => number): DeliveryEvent | undefined {
   const status = typeof e.event === 'string' ? STATUS[e.event] : undefined;
   const sgMessageId = typeof e.sg_message_id === 'string' ? e.sg_message_id : undefined;
   if (!status || !sgMessageId) return undefined; // group_resubscribe, or an event without a message (none we act on)
-  const timestamp = typeof e.timestamp === 'number' ? e.timestamp : undefined;
+  const timestamp = typeof e.timestamp === 'number' && Number.isFinite(e.timestamp) && e.timestamp > 0 ? e.timestamp : undefined;
   const event: DeliveryEvent = {
     kind: 'delivery',
     provider: PROVIDER,
@@ -160,7 +160,8 @@ function toEvent(e: Record<string, unknown>): DeliveryEvent | undefined {
     // sg_message_id is X-Message-Id plus a filter suffix after the first dot.
     providerMessageId: sgMessageId.split('.')[0] as string,
     status,
-    occurredAt: new Date((timestamp ?? 0) * 1000).toISOString(),
+    // Without a usable event time, when we received it (the injected clock), never 1970.
+    occurredAt: new Date(timestamp === undefined ? now() : timestamp * 1000).toISOString(),
   };
   if (typeof e.email === 'string') event.recipient = normalizeAddress('email', e.email);
   if (status === 'bounced') {

@@ -145,7 +145,7 @@ export function createSesEmail(options: SesEmailOptions): WebhookNotifier<'email
           details: { field: 'Message' },
         });
       }
-      return markVerified(toEvents(message, id ?? payload.MessageId));
+      return markVerified(toEvents(message, id ?? payload.MessageId, now));
     },
   };
 }
@@ -169,7 +169,8 @@ interface SesNotification {
 }
 
 /** SES notifications (`notificationType`) and event publishing (`eventType`) share these shapes. */
-function toEvents(n: SesNotification, snsMessageId: string): DeliveryEvent[] {
+function toEvents(n: SesNotification, snsMessageId: string, now: () => number): DeliveryEvent[] {
+  const iso = (text: string | undefined) => isoOrReceipt(text, now);
   const type = n.notificationType ?? n.eventType;
   const messageId = n.mail?.messageId;
   if (!messageId) return [];
@@ -217,9 +218,10 @@ function toEvents(n: SesNotification, snsMessageId: string): DeliveryEvent[] {
   return events;
 }
 
-function iso(text: string | undefined): string {
+/** The event's own time, or, when it has none that parses, when we received it (the injected clock): never 1970. */
+function isoOrReceipt(text: string | undefined, now: () => number): string {
   const t = text ? Date.parse(text) : Number.NaN;
-  return Number.isNaN(t) ? new Date(0).toISOString() : new Date(t).toISOString();
+  return new Date(Number.isNaN(t) ? now() : t).toISOString();
 }
 
 function refineError(error: IntegrationError, body: unknown): IntegrationError {
