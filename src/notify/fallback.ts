@@ -56,9 +56,10 @@ export interface Notification {
 /**
  * Where one channel of a fallback stands: `sent` (live), `delivered` (confirmed), `failed`,
  * `bounced`, `unconfirmed` (no confirmation by `confirmBy`), `uncertain` (may have gone out; never
- * retried), `skipped` (no content, suppressed, opted out, or sensitive), `sending` (in flight).
+ * retried), `skipped` (no content, suppressed, opted out, or sensitive). A send in flight has no
+ * attempt yet: `guardSends` holds its claim, and the attempt is written with its outcome.
  */
-export type AttemptState = 'sending' | 'sent' | 'delivered' | 'failed' | 'bounced' | 'unconfirmed' | 'uncertain' | 'skipped';
+export type AttemptState = 'sent' | 'delivered' | 'failed' | 'bounced' | 'unconfirmed' | 'uncertain' | 'skipped';
 
 /** One channel's attempt within a fallback sequence. */
 export interface FallbackAttempt {
@@ -283,7 +284,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
         if (n.confirmWithinMs !== undefined) attempt.confirmBy = now() + n.confirmWithinMs;
         await store.set(indexKey(sent.provider, sent.providerMessageId), { key, channel }, { ttlSeconds });
         // Only the first writer records the channel's outcome: a replayed guard result matches it anyway.
-        const updated = await setAttempt(key, channel, attempt, (a) => a === undefined || a.state === 'sending');
+        const updated = await setAttempt(key, channel, attempt, (a) => a === undefined);
         const live = updated?.attempts.find((a) => a.channel === channel && (a.state === 'sent' || a.state === 'delivered'));
         if (updated && live) return resultOf(updated, live, key, false); // saves re-reading the record
       } catch (error) {
@@ -358,7 +359,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
         });
       }
       const result = await advance(key);
-      if (existing?.attempts.some((a) => a.channel === result.channel && a.state !== 'sending')) result.replayed = true;
+      if (existing?.attempts.some((a) => a.channel === result.channel)) result.replayed = true;
       return result;
     },
     async handleEvents(events) {
