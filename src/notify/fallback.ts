@@ -25,7 +25,7 @@ import type {
   SendResult,
   SmsMessage,
 } from './types.js';
-import { addressOf, checkMessage, checkSendOptions, invalid } from './validate.js';
+import { addressOf, checkMessage, checkSendOptions, invalid, isAborted } from './validate.js';
 import { isVerifiedEvent } from './verified.js';
 
 /** One notification, with its content for each channel it may go out on. */
@@ -246,7 +246,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
     );
 
   /** Walk the chain from the first untried channel; returns the live attempt's result or throws when exhausted. */
-  const advance = async (key: string): Promise<FallbackResult> => {
+  const advance = async (key: string, signal?: AbortSignal): Promise<FallbackResult> => {
     for (;;) {
       const record = (await store.get<FallbackRecord>(recordKey(key)))?.value;
       if (!record)
@@ -275,7 +275,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
       }
       const message = messageFor(n, channel) as NotifyMessage;
       try {
-        const sent = await notifier.send(message, { idempotencyKey: `${key}:${channel}` });
+        const sent = await notifier.send(message, { idempotencyKey: `${key}:${channel}`, ...(signal ? { signal } : {}) });
         const attempt: Partial<FallbackAttempt> & { state: AttemptState } = {
           state: 'sent',
           provider: sent.provider,
@@ -288,7 +288,10 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
         const live = updated?.attempts.find((a) => a.channel === channel && (a.state === 'sent' || a.state === 'delivered'));
         if (updated && live) return resultOf(updated, live, key, false); // saves re-reading the record
       } catch (error) {
-        if (isIntegrationError(error) && error.code === 'idempotency_in_progress') throw error;
+        // In progress elsewhere, or stopped by the caller: this channel has no outcome to record.
+        // (An abort mid-request leaves the channel's key uncertain in guardSends, which the next
+        // send with this key records.)
+        if ((isIntegrationError(error) && error.code === 'idempotency_in_progress') || isAborted(error)) throw error;
         const state: AttemptState = isUncertain(error) ? 'uncertain' : 'failed';
         // The provider knows the person opted out (Twilio 21610 after a STOP we missed): remember it.
         const optedOut = isIntegrationError(error) && error.details?.suppressed === true && error.provider !== undefined;
@@ -358,7 +361,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
           details: { field: 'idempotencyKey' },
         });
       }
-      const result = await advance(key);
+      const result = await advance(key, sendOptions.signal);
       if (existing?.attempts.some((a) => a.channel === result.channel)) result.replayed = true;
       return result;
     },

@@ -10,13 +10,14 @@
  */
 import { IntegrationError, isIntegrationError } from '../core/errors.js';
 import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from '../retry/circuit-breaker.js';
+import { classifyError } from '../retry/classify.js';
 import { createMemoryStore } from '../stores/memory.js';
 import type { Store } from '../stores/store.js';
 import { closeAllOnce } from './close.js';
 import { type GuardOptions, guardSends, provablyNotSent } from './guard.js';
 import type { SuppressionList } from './suppression.js';
 import type { Channel, Notifier } from './types.js';
-import { checkSendOptions } from './validate.js';
+import { checkSendOptions, isAborted } from './validate.js';
 
 /** Options of `roundRobin` (and the base of `failover`'s). */
 export interface MultiProviderOptions {
@@ -138,7 +139,14 @@ export function failover(notifiers: readonly Notifier[], options: FailoverOption
   const ttlSeconds = options.ttlSeconds ?? 7 * 86_400;
   const breakers: Record<string, CircuitBreaker> = {};
   const chain = notifiers.map((n) => {
-    const breakerOptions: CircuitBreakerOptions = { strategy: { kind: 'consecutive', threshold: 5 }, ...options.breaker, name: n.provider };
+    const isFailure = options.breaker?.isFailure ?? ((e: unknown) => classifyError(e).retryable);
+    const breakerOptions: CircuitBreakerOptions = {
+      strategy: { kind: 'consecutive', threshold: 5 },
+      ...options.breaker,
+      name: n.provider,
+      // A send its caller aborted says nothing about the provider's health.
+      isFailure: (e) => !isAborted(e) && isFailure(e),
+    };
     if (options.now) breakerOptions.now = options.now;
     const breaker = createCircuitBreaker(breakerOptions);
     breakers[n.provider] = breaker;
@@ -163,6 +171,11 @@ export function failover(notifiers: readonly Notifier[], options: FailoverOption
           return await breaker.execute(() => notifier.send(message, sendOptions));
         } catch (error) {
           lastError = error;
+          if (isAborted(error)) {
+            // The caller stopped: no other provider either. Nothing left here: the key is free again.
+            if (provablyNotSent(error)) await store.delete(stickyKey);
+            throw error;
+          }
           // The breaker's own error (details.circuit) means the call was never made.
           const open = isIntegrationError(error) && error.details?.circuit !== undefined;
           if (!(open || provablyNotSent(error)) || isCallersFault(error)) throw error;

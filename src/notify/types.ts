@@ -113,7 +113,15 @@ export interface SendOptions {
    * provider where it supports one, and what the strategies use to never send twice.
    */
   idempotencyKey: string;
-  /** Not honoured yet: no adapter reads it, so a send cannot be cancelled through it. */
+  /**
+   * Stops the send. Already aborted: nothing is sent, and the error is a non-retryable `timeout`
+   * with `details.aborted` and `details.notSent` (the key stays free). Aborted mid-request: the
+   * HTTP adapters (SendGrid, SES, Resend, Twilio, FCM) cancel the `fetch` and any wait between
+   * attempts, and the error has `details.aborted` without `notSent` unless the provider had only
+   * refused it so far: it may have gone out, so `guardSends` counts the key as uncertain. SMTP and
+   * Web Push check it only before sending (nodemailer and web-push cannot cancel a request in
+   * flight). `failover` tries no other provider and `fallback` no other channel after an abort.
+   */
   signal?: AbortSignal;
 }
 

@@ -81,6 +81,7 @@ export function createResendEmail(options: ResendEmailOptions): WebhookNotifier<
           provider: PROVIDER,
           telemetry: telemetry,
           operation: 'email.send',
+          signal: sendOptions.signal,
           fetch: o.fetch,
           retry: o.retry,
           retryServerErrors: true,

@@ -90,6 +90,7 @@ export function createSendGridEmail(options: SendGridEmailOptions): WebhookNotif
           provider: PROVIDER,
           telemetry: telemetry,
           operation: 'email.send',
+          signal: sendOptions.signal,
           fetch: o.fetch,
           retry: o.retry,
           refine: (e, b, r) => refineError(e, b, r, now),

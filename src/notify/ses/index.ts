@@ -101,7 +101,16 @@ export function createSesEmail(options: SesEmailOptions): WebhookNotifier<'email
       const json = JSON.stringify(payload);
       // SigV4 signs the time, so each attempt is signed afresh.
       const { body: answer } = await callProvider(
-        { provider: PROVIDER, telemetry: telemetry, operation: 'email.send', fetch: o.fetch, retry: o.retry, refine: refineError, now },
+        {
+          provider: PROVIDER,
+          telemetry: telemetry,
+          operation: 'email.send',
+          signal: sendOptions.signal,
+          fetch: o.fetch,
+          retry: o.retry,
+          refine: refineError,
+          now,
+        },
         endpoint.href,
         async () => ({
           method: 'POST',

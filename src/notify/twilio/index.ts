@@ -104,7 +104,16 @@ export function createTwilioSms(options: TwilioSmsOptions): WebhookNotifier<'sms
       else if (from) form.set('From', from);
       if (o.statusCallback) form.set('StatusCallback', o.statusCallback);
       const { body } = await callProvider(
-        { provider: PROVIDER, telemetry: telemetry, operation: 'sms.send', fetch: o.fetch, retry: o.retry, refine: refineError, now },
+        {
+          provider: PROVIDER,
+          telemetry: telemetry,
+          operation: 'sms.send',
+          signal: sendOptions.signal,
+          fetch: o.fetch,
+          retry: o.retry,
+          refine: refineError,
+          now,
+        },
         `${baseUrl}/2010-04-01/Accounts/${o.accountSid}/Messages.json`,
         () => ({
           method: 'POST',
