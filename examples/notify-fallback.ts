@@ -110,5 +110,5 @@ if (email === fakeEmail) {
   console.log(`5. next booking: email skipped (${next.attempts[0]?.reason}), sent by ${next.channel}`);
 } else {
   console.log('3. (SMTP has no delivery webhooks: the bounce steps run with the fake transport only)');
-  await email.close?.();
 }
+await notify.close(); // closes every step's notifier once: here the SMTP pool, when SMTP_URL is set

@@ -75,7 +75,13 @@ export interface RecordOutcome {
 
 /** Delivery status per message from verified events, feeding the suppression list; made by `createDeliveryTracker`. */
 export interface DeliveryTracker {
-  /** Apply verified events. Throws `signature_invalid` for any event that did not come from a verifier. */
+  /**
+   * Apply verified events, in order. Throws `signature_invalid` for any event that did not come
+   * from a verifier. An event counts as seen only once its suppression write is durable: when
+   * that write (or the store) fails, `record` throws and the same event delivered again is applied
+   * again, not dropped as a duplicate, so answer the provider with a 5xx and let it redeliver. An
+   * event another worker is applying right now is `idempotency_in_progress` (retryable).
+   */
   record(events: readonly NotifyEvent[]): Promise<RecordOutcome[]>;
   /** The record of one message, by the adapter's `provider` name and `SendResult.providerMessageId`; undefined before its first event. */
   get(provider: string, providerMessageId: string): Promise<DeliveryRecord | undefined>;
@@ -95,6 +101,8 @@ export interface DeliveryTrackerOptions {
 
 const MAX_HISTORY = 50;
 const MAX_CAS_ATTEMPTS = 20;
+/** How long one worker may hold an event while writing its effects before the claim lapses. */
+const CLAIM_SECONDS = 60;
 
 /**
  * Track delivery status per message from verified webhook events: forward-only, deduplicated by
@@ -104,7 +112,7 @@ const MAX_CAS_ATTEMPTS = 20;
  *
  * @example
  * const tracker = createDeliveryTracker({ store, suppression });
- * const events = await sendgrid.parseWebhook!(await fromFetchRequest(request)); // throws on a forged request
+ * const events = await sendgrid.parseWebhook(await fromFetchRequest(request)); // throws on a forged request
  * await tracker.record(events);
  * const record = await tracker.get('sendgrid', result.providerMessageId); // { status: 'delivered', history: […], … }
  */
@@ -161,10 +169,48 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions = {}): Del
     if (reason) await suppression.add(event.channel, event.recipient, { reason, provider: event.provider });
   };
 
-  // Consent events have no message to attach to; they are deduplicated by id in their own key.
-  const applyConsent = async (event: NotifyEvent): Promise<RecordOutcome['outcome']> => {
-    const fresh = await store.setIfAbsent(`${prefix}seen:${event.provider}:${event.providerEventId}`, 1, { ttlSeconds });
-    return fresh ? 'applied' : 'duplicate';
+  const seenKey = (event: NotifyEvent) => `${prefix}seen:${event.provider}:${event.providerEventId}`;
+  // A delivery event is committed by its id entering the message's history; consent events have
+  // no message to attach to and are committed by their own `seen:` key.
+  const isCommitted = async (event: NotifyEvent): Promise<boolean> => {
+    if (event.kind === 'consent') return (await store.get(seenKey(event))) !== undefined;
+    const record = (await store.get<DeliveryRecord>(`${prefix}${event.provider}:${event.providerMessageId}`))?.value;
+    return record?.history.some((h) => h.eventId === event.providerEventId) === true;
+  };
+
+  /** Claim the event for this worker; the returned function releases the claim (only if still ours). */
+  const claim = async (event: NotifyEvent): Promise<() => Promise<void>> => {
+    const key = `${prefix}claim:${event.provider}:${event.providerEventId}`;
+    const token = globalThis.crypto.randomUUID();
+    if (!(await store.setIfAbsent(key, token, { ttlSeconds: CLAIM_SECONDS }))) {
+      throw new IntegrationError('idempotency_in_progress', 'another worker is applying this webhook event; deliver the webhook again', {
+        retryable: true,
+        details: { provider: event.provider, providerEventId: event.providerEventId },
+      });
+    }
+    return async () => {
+      const held = await store.get<string>(key);
+      if (held?.value === token) await store.compareAndDelete(key, held.version);
+    };
+  };
+
+  // Claim → effects → commit. The event is marked seen only after its suppression write is
+  // durable, so a provider's redelivery after a failed write applies it again (the writes are
+  // idempotent) instead of being dropped as a duplicate. The claim keeps a second worker from
+  // applying a stale STOP after a later START while the first is still writing.
+  const recordOne = async (event: NotifyEvent): Promise<RecordOutcome['outcome']> => {
+    if (await isCommitted(event)) return 'duplicate';
+    const release = await claim(event);
+    try {
+      if (await isCommitted(event)) return 'duplicate';
+      await feedSuppression(event);
+      if (event.kind === 'delivery') return await apply(event);
+      await store.set(seenKey(event), 1, { ttlSeconds });
+      return 'applied';
+    } finally {
+      // A release that fails leaves the claim to expire (CLAIM_SECONDS); it must not hide the outcome.
+      await release().catch(() => undefined);
+    }
   };
 
   return {
@@ -185,9 +231,7 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions = {}): Del
       }
       const outcomes: RecordOutcome[] = [];
       for (const event of events) {
-        const outcome = event.kind === 'delivery' ? await apply(event) : await applyConsent(event);
-        if (outcome !== 'duplicate') await feedSuppression(event);
-        outcomes.push({ event, outcome });
+        outcomes.push({ event, outcome: await recordOne(event) });
       }
       return outcomes;
     },

@@ -9,6 +9,7 @@ import { IntegrationError, isIntegrationError } from '../core/errors.js';
 import { canonicalJson } from '../idempotency/canonical.js';
 import { createMemoryStore } from '../stores/memory.js';
 import type { Store } from '../stores/store.js';
+import { closeAllOnce } from './close.js';
 import { guardSends, isUncertain } from './guard.js';
 import type { Preferences } from './preferences.js';
 import { updateRecord } from './store-record.js';
@@ -24,7 +25,7 @@ import type {
   SendResult,
   SmsMessage,
 } from './types.js';
-import { addressOf, checkMessage, checkSendOptions, invalid } from './validate.js';
+import { addressOf, checkMessage, checkSendOptions, invalid, isAborted } from './validate.js';
 import { isVerifiedEvent } from './verified.js';
 
 /** One notification, with its content for each channel it may go out on. */
@@ -55,9 +56,10 @@ export interface Notification {
 /**
  * Where one channel of a fallback stands: `sent` (live), `delivered` (confirmed), `failed`,
  * `bounced`, `unconfirmed` (no confirmation by `confirmBy`), `uncertain` (may have gone out; never
- * retried), `skipped` (no content, suppressed, opted out, or sensitive), `sending` (in flight).
+ * retried), `skipped` (no content, suppressed, opted out, or sensitive). A send in flight has no
+ * attempt yet: `guardSends` holds its claim, and the attempt is written with its outcome.
  */
-export type AttemptState = 'sending' | 'sent' | 'delivered' | 'failed' | 'bounced' | 'unconfirmed' | 'uncertain' | 'skipped';
+export type AttemptState = 'sent' | 'delivered' | 'failed' | 'bounced' | 'unconfirmed' | 'uncertain' | 'skipped';
 
 /** One channel's attempt within a fallback sequence. */
 export interface FallbackAttempt {
@@ -109,6 +111,13 @@ export interface FallbackStrategy {
   escalate(idempotencyKey: string): Promise<FallbackResult | undefined>;
   /** The stored sequence for a key (for support tools and tests). */
   inspect(idempotencyKey: string): Promise<FallbackRecord | undefined>;
+  /**
+   * Close every step's notifier that has a `close` (an SMTP pool), each notifier once even when it
+   * serves two steps, all of them even when one fails; failures come back together as one
+   * `unavailable` error naming the providers (`details.providers`). A second call returns the
+   * first call's outcome.
+   */
+  close(): Promise<void>;
 }
 
 /** A step of a fallback chain: a single-channel notifier, or `{ channel, notifier }` to pick one channel of a multi-channel one. */
@@ -147,7 +156,7 @@ const CONFIRMED: ReadonlySet<string> = new Set(['delivered', 'opened', 'clicked'
  *   { email: { to: 'ada@example.com', subject: 'Booked', text: 'See you at 10:00' }, sms: { to: '+14155550100', body: 'Booked: 10:00' }, personId: 'user_42' },
  *   { idempotencyKey: 'booking:42:confirmed' },
  * );
- * await notify.handleEvents(await sendgridEmail.parseWebhook!(raw)); // a hard bounce moves it to SMS
+ * await notify.handleEvents(await sendgridEmail.parseWebhook(raw)); // a hard bounce moves it to SMS
  */
 export function fallback(steps: readonly FallbackStep[], options: FallbackOptions = {}): FallbackStrategy {
   if (!Array.isArray(steps) || steps.length === 0) {
@@ -157,6 +166,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
   const now = options.now ?? Date.now;
   const ttlSeconds = options.ttlSeconds ?? 7 * 86_400;
   const prefix = options.keyPrefix ?? 'notify:fallback:';
+  const originals: Notifier[] = [];
   const chain: { channel: Channel; notifier: Notifier }[] = steps.map((step, i) => {
     const { channel, notifier }: { channel: Channel | undefined; notifier: Notifier } =
       'notifier' in step ? step : { channel: step.channels.length === 1 ? step.channels[0] : undefined, notifier: step };
@@ -169,6 +179,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
         },
       );
     }
+    originals.push(notifier);
     const guardOptions = { store, lockMs: options.lockMs ?? 60_000, ttlSeconds, keyPrefix: `${prefix}once:${notifier.provider}:`, now };
     return { channel, notifier: guardSends(notifier, guardOptions) };
   });
@@ -235,7 +246,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
     );
 
   /** Walk the chain from the first untried channel; returns the live attempt's result or throws when exhausted. */
-  const advance = async (key: string): Promise<FallbackResult> => {
+  const advance = async (key: string, signal?: AbortSignal): Promise<FallbackResult> => {
     for (;;) {
       const record = (await store.get<FallbackRecord>(recordKey(key)))?.value;
       if (!record)
@@ -264,7 +275,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
       }
       const message = messageFor(n, channel) as NotifyMessage;
       try {
-        const sent = await notifier.send(message, { idempotencyKey: `${key}:${channel}` });
+        const sent = await notifier.send(message, { idempotencyKey: `${key}:${channel}`, ...(signal ? { signal } : {}) });
         const attempt: Partial<FallbackAttempt> & { state: AttemptState } = {
           state: 'sent',
           provider: sent.provider,
@@ -273,11 +284,14 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
         if (n.confirmWithinMs !== undefined) attempt.confirmBy = now() + n.confirmWithinMs;
         await store.set(indexKey(sent.provider, sent.providerMessageId), { key, channel }, { ttlSeconds });
         // Only the first writer records the channel's outcome: a replayed guard result matches it anyway.
-        const updated = await setAttempt(key, channel, attempt, (a) => a === undefined || a.state === 'sending');
+        const updated = await setAttempt(key, channel, attempt, (a) => a === undefined);
         const live = updated?.attempts.find((a) => a.channel === channel && (a.state === 'sent' || a.state === 'delivered'));
         if (updated && live) return resultOf(updated, live, key, false); // saves re-reading the record
       } catch (error) {
-        if (isIntegrationError(error) && error.code === 'idempotency_in_progress') throw error;
+        // In progress elsewhere, or stopped by the caller: this channel has no outcome to record.
+        // (An abort mid-request leaves the channel's key uncertain in guardSends, which the next
+        // send with this key records.)
+        if ((isIntegrationError(error) && error.code === 'idempotency_in_progress') || isAborted(error)) throw error;
         const state: AttemptState = isUncertain(error) ? 'uncertain' : 'failed';
         // The provider knows the person opted out (Twilio 21610 after a STOP we missed): remember it.
         const optedOut = isIntegrationError(error) && error.details?.suppressed === true && error.provider !== undefined;
@@ -347,8 +361,8 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
           details: { field: 'idempotencyKey' },
         });
       }
-      const result = await advance(key);
-      if (existing?.attempts.some((a) => a.channel === result.channel && a.state !== 'sending')) result.replayed = true;
+      const result = await advance(key, sendOptions.signal);
+      if (existing?.attempts.some((a) => a.channel === result.channel)) result.replayed = true;
       return result;
     },
     async handleEvents(events) {
@@ -379,6 +393,7 @@ export function fallback(steps: readonly FallbackStep[], options: FallbackOption
     async inspect(key) {
       return (await store.get<FallbackRecord>(recordKey(key)))?.value;
     },
+    close: closeAllOnce('fallback', originals),
   };
 }
 

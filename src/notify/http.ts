@@ -12,6 +12,7 @@ import { type CallContext, createTelemetry, type Telemetry } from '../core/obser
 import { classifyError } from '../retry/classify.js';
 import { errorFromResponse } from '../retry/http.js';
 import { type RetryPolicy, retry } from '../retry/retry.js';
+import { abortedError } from './validate.js';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -32,6 +33,8 @@ export interface ProviderCall {
   telemetry?: Telemetry | undefined;
   /** Stable operation name for telemetry: `email.send`, `token.exchange`. */
   operation?: string;
+  /** The caller's `SendOptions.signal`: aborts the request and any wait between attempts. */
+  signal?: AbortSignal | undefined;
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -51,16 +54,34 @@ export async function callProvider(
       (error.code === 'rate_limited' || error.details?.notSent === true || (call.retryServerErrors === true && (error.status ?? 0) >= 500)),
   };
   if (call.now) policy.now = call.now;
-  if (!call.telemetry) return attempts(call, url, init, policy, undefined);
-  return call.telemetry.instrument({ provider: call.provider, operation: call.operation ?? 'send' }, (context) =>
-    attempts(
-      call,
-      url,
-      init,
-      { ...policy, onRetry: (e) => context.retrying({ attempt: e.attempt, delayMs: e.delayMs, error: e.error }) },
-      context,
-    ),
-  );
+  if (call.signal) policy.signal = call.signal;
+  const progress: Progress = { mayHaveSent: false };
+  const run = () => {
+    if (!call.telemetry) return attempts(call, url, init, policy, undefined, progress);
+    return call.telemetry.instrument({ provider: call.provider, operation: call.operation ?? 'send' }, (context) =>
+      attempts(
+        call,
+        url,
+        init,
+        { ...policy, onRetry: (e) => context.retrying({ attempt: e.attempt, delayMs: e.delayMs, error: e.error }) },
+        context,
+        progress,
+      ),
+    );
+  };
+  try {
+    return await run();
+  } catch (error) {
+    // The retry loop rejects with the signal's bare reason; the caller gets an IntegrationError
+    // that says whether the request may have reached the provider.
+    if (call.signal?.aborted) throw abortedError(call.signal, !progress.mayHaveSent, call.provider);
+    throw error;
+  }
+}
+
+/** Whether a request that may have reached the provider is outstanding (for an abort's `notSent`). */
+interface Progress {
+  mayHaveSent: boolean;
 }
 
 function attempts(
@@ -69,15 +90,19 @@ function attempts(
   init: () => RequestInit | Promise<RequestInit>,
   policy: RetryPolicy,
   context: CallContext | undefined,
+  progress: Progress,
 ): Promise<{ response: Response; body: unknown }> {
   const doFetch = call.fetch ?? ((input, i) => fetch(input, i));
   return retry(async (_attempt, { signal }) => {
     let response: Response;
     try {
-      response = await doFetch(url, { ...(await init()), signal });
+      const request = await init();
+      progress.mayHaveSent = true;
+      response = await doFetch(url, { ...request, signal });
     } catch (error) {
       if (isIntegrationError(error)) throw error;
       const c = classifyError(error);
+      if (c.notDelivered && !signal.aborted) progress.mayHaveSent = false;
       throw new IntegrationError(
         c.reason.includes('timeout') ? 'timeout' : 'unavailable',
         `could not reach ${call.provider} (${c.reason})`,
@@ -107,6 +132,8 @@ function attempts(
     if (response.ok) return { response, body };
     const base = await errorFromResponse(response, { provider: call.provider, ...(call.now ? { now: call.now } : {}) });
     const error = call.refine ? call.refine(base, body, response) : base;
+    // The provider refused it (a 429, a 4xx): an abort during the wait before a retry sent nothing.
+    if (error.code === 'rate_limited' || error.details?.notSent === true) progress.mayHaveSent = false;
     throw error;
   }, policy);
 }

@@ -40,7 +40,14 @@ export {
 export { guardSends, isUncertain, provablyNotSent, type GuardOptions } from './guard.js';
 export { createPreferences, type ChannelPreferences, type Preferences } from './preferences.js';
 export { smsSegments, type SmsSegments } from './sms-segments.js';
-export { failover, roundRobin, type FailoverNotifier, type FailoverOptions, type MultiProviderOptions } from './strategies.js';
+export {
+  failover,
+  roundRobin,
+  type FailoverNotifier,
+  type FailoverOptions,
+  type MultiProviderNotifier,
+  type MultiProviderOptions,
+} from './strategies.js';
 export {
   createSuppressionList,
   type SuppressionEntry,
@@ -83,6 +90,7 @@ export {
   type SendResult,
   type SmsMessage,
   type UnsubscribeTarget,
+  type WebhookNotifier,
   type WebPushSubscription,
 } from './types.js';
 export { isE164, isEmailAddress, MAX_PUSH_PAYLOAD_BYTES } from './validate.js';

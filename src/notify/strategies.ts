@@ -10,12 +10,14 @@
  */
 import { IntegrationError, isIntegrationError } from '../core/errors.js';
 import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from '../retry/circuit-breaker.js';
+import { classifyError } from '../retry/classify.js';
 import { createMemoryStore } from '../stores/memory.js';
 import type { Store } from '../stores/store.js';
+import { closeAllOnce } from './close.js';
 import { type GuardOptions, guardSends, provablyNotSent } from './guard.js';
 import type { SuppressionList } from './suppression.js';
 import type { Channel, Notifier } from './types.js';
-import { checkSendOptions } from './validate.js';
+import { checkSendOptions, isAborted } from './validate.js';
 
 /** Options of `roundRobin` (and the base of `failover`'s). */
 export interface MultiProviderOptions {
@@ -31,6 +33,23 @@ export interface MultiProviderOptions {
   keyPrefix?: string;
   /** Clock in epoch ms, for claims (and `failover`'s breakers). Default `Date.now`. */
   now?: () => number;
+}
+
+/**
+ * The `Notifier` `roundRobin` and `failover` return: `close()` closes every provider, and there is
+ * no `parseWebhook`. A provider posts its webhooks to its own endpoint, signed with its own secret,
+ * so hand each endpoint's request to that provider's notifier (the one you passed in): guessing
+ * which of several verifiers a request is for would only add rejected-signature noise.
+ */
+export interface MultiProviderNotifier extends Notifier {
+  /**
+   * Close every provider that has a `close` (an SMTP pool), each once, all of them even when one
+   * fails; failures come back together as one `unavailable` error naming the providers
+   * (`details.providers`). A second call returns the first call's outcome.
+   */
+  close(): Promise<void>;
+  /** Not on a multi-provider notifier: call the provider's own `parseWebhook` at its own endpoint. */
+  readonly parseWebhook?: undefined;
 }
 
 function checkProviders(name: string, notifiers: readonly Notifier[]): Channel[] {
@@ -54,14 +73,18 @@ function guardOptionsFor(n: Notifier, store: Store, prefix: string, ttlSeconds: 
 /**
  * Spread sends over several providers of the same channels. A key is pinned to the provider that
  * first got it (in the store), so a retry never reaches a second provider; each provider goes
- * through `guardSends`. The result sends the channels every provider has in common. No notifiers,
+ * through `guardSends`. The result sends the channels every provider has in common; its `close()`
+ * closes every provider, and it has no `parseWebhook` (see `MultiProviderNotifier`). No notifiers,
  * or two with the same `provider` name, is `invalid_config`.
  *
  * @example
- * const sms = roundRobin([createTwilioSms(usTwilio), createTwilioSms(euTwilio)], { store });
+ * const us = createTwilioSms(usTwilio);
+ * const eu = createTwilioSms(euTwilio);
+ * const sms = roundRobin([us, eu], { store });
  * await sms.send({ channel: 'sms', to: '+14155550100', body: 'Booked: 10:00' }, { idempotencyKey: 'booking:42:sms' });
+ * const events = await us.parseWebhook(raw); // webhooks go to the provider whose endpoint got them
  */
-export function roundRobin(notifiers: readonly Notifier[], options: MultiProviderOptions = {}): Notifier {
+export function roundRobin(notifiers: readonly Notifier[], options: MultiProviderOptions = {}): MultiProviderNotifier {
   const channels = checkProviders('roundRobin', notifiers);
   const store = options.store ?? createMemoryStore();
   const prefix = options.keyPrefix ?? 'notify:rr:';
@@ -79,6 +102,7 @@ export function roundRobin(notifiers: readonly Notifier[], options: MultiProvide
       const assigned = (await store.get<number>(assignKey))?.value ?? pick;
       return (guarded[assigned] as Notifier).send(message, sendOptions);
     },
+    close: closeAllOnce('roundRobin', notifiers),
   };
 }
 
@@ -89,7 +113,7 @@ export interface FailoverOptions extends MultiProviderOptions {
 }
 
 /** The `Notifier` `failover` returns, with each provider's circuit breaker. */
-export interface FailoverNotifier extends Notifier {
+export interface FailoverNotifier extends MultiProviderNotifier {
   /** Each provider's breaker, by provider name (for health checks and an operator's reset). */
   readonly breakers: Readonly<Record<string, CircuitBreaker>>;
 }
@@ -98,13 +122,15 @@ export interface FailoverNotifier extends Notifier {
  * Send through the first healthy provider of a list, each behind its own circuit breaker. It
  * moves to the next provider only when the failure proves nothing was sent (429, an open circuit,
  * a refused connection, 401/403); a timeout or a 5xx is thrown instead, since the first provider
- * may have sent it. A key stays with the provider that took it. No notifiers, or two with the same
- * `provider` name, is `invalid_config`.
+ * may have sent it. A key stays with the provider that took it. `close()` closes every provider
+ * (an SMTP pool); there is no `parseWebhook` (see `MultiProviderNotifier`). No notifiers, or two
+ * with the same `provider` name, is `invalid_config`.
  *
  * @example
- * const email = failover([createSendGridEmail(sendgridOptions), createSesEmail(sesOptions)], { store, suppression });
+ * const email = failover([createSendGridEmail(sendgridOptions), createSmtpEmail(smtpOptions)], { store, suppression });
  * await email.send({ channel: 'email', to: 'ada@example.com', subject: 'Receipt', text: '€20.00 paid' }, { idempotencyKey: 'receipt:in_123' });
  * email.breakers.sendgrid?.state; // 'closed' | 'open' | 'half-open'
+ * await email.close(); // on shutdown: closes the SMTP pool
  */
 export function failover(notifiers: readonly Notifier[], options: FailoverOptions = {}): FailoverNotifier {
   const channels = checkProviders('failover', notifiers);
@@ -113,7 +139,14 @@ export function failover(notifiers: readonly Notifier[], options: FailoverOption
   const ttlSeconds = options.ttlSeconds ?? 7 * 86_400;
   const breakers: Record<string, CircuitBreaker> = {};
   const chain = notifiers.map((n) => {
-    const breakerOptions: CircuitBreakerOptions = { strategy: { kind: 'consecutive', threshold: 5 }, ...options.breaker, name: n.provider };
+    const isFailure = options.breaker?.isFailure ?? ((e: unknown) => classifyError(e).retryable);
+    const breakerOptions: CircuitBreakerOptions = {
+      strategy: { kind: 'consecutive', threshold: 5 },
+      ...options.breaker,
+      name: n.provider,
+      // A send its caller aborted says nothing about the provider's health.
+      isFailure: (e) => !isAborted(e) && isFailure(e),
+    };
     if (options.now) breakerOptions.now = options.now;
     const breaker = createCircuitBreaker(breakerOptions);
     breakers[n.provider] = breaker;
@@ -138,6 +171,11 @@ export function failover(notifiers: readonly Notifier[], options: FailoverOption
           return await breaker.execute(() => notifier.send(message, sendOptions));
         } catch (error) {
           lastError = error;
+          if (isAborted(error)) {
+            // The caller stopped: no other provider either. Nothing left here: the key is free again.
+            if (provablyNotSent(error)) await store.delete(stickyKey);
+            throw error;
+          }
           // The breaker's own error (details.circuit) means the call was never made.
           const open = isIntegrationError(error) && error.details?.circuit !== undefined;
           if (!(open || provablyNotSent(error)) || isCallersFault(error)) throw error;
@@ -147,6 +185,7 @@ export function failover(notifiers: readonly Notifier[], options: FailoverOption
       }
       throw lastError ?? new IntegrationError('unavailable', 'failover: no provider could take the message');
     },
+    close: closeAllOnce('failover', notifiers),
   };
 }
 

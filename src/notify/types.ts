@@ -113,7 +113,15 @@ export interface SendOptions {
    * provider where it supports one, and what the strategies use to never send twice.
    */
   idempotencyKey: string;
-  /** Not honoured yet: no adapter reads it, so a send cannot be cancelled through it. */
+  /**
+   * Stops the send. Already aborted: nothing is sent, and the error is a non-retryable `timeout`
+   * with `details.aborted` and `details.notSent` (the key stays free). Aborted mid-request: the
+   * HTTP adapters (SendGrid, SES, Resend, Twilio, FCM) cancel the `fetch` and any wait between
+   * attempts, and the error has `details.aborted` without `notSent` unless the provider had only
+   * refused it so far: it may have gone out, so `guardSends` counts the key as uncertain. SMTP and
+   * Web Push check it only before sending (nodemailer and web-push cannot cancel a request in
+   * flight). `failover` tries no other provider and `fallback` no other channel after an abort.
+   */
   signal?: AbortSignal;
 }
 
@@ -167,7 +175,10 @@ export interface DeliveryEvent {
   bounceType?: 'hard' | 'soft';
   /** Email address, E.164 number or push endpoint/token the event is about, when the provider says. */
   recipient?: string;
-  /** ISO-8601 instant. */
+  /**
+   * ISO-8601 instant: the provider's event time, or, when the event carries none that parses,
+   * when the adapter received it (its `now` option): never 1970.
+   */
   occurredAt: string;
   /** Provider's short reason (an SMTP status, a Twilio error code), never a message body. */
   reason?: string;
@@ -213,4 +224,14 @@ export interface Notifier<C extends Channel = Channel> {
   parseWebhook?(raw: RawWebhook): Promise<NotifyEvent[]>;
   /** Release connections (the SMTP pool); absent when there is nothing to release. */
   close?(): Promise<void>;
+}
+
+/**
+ * A `Notifier` whose provider posts delivery webhooks, so `parseWebhook` is always there
+ * (`createSendGridEmail`, `createSesEmail`, `createResendEmail`, `createTwilioSms`): call
+ * `sendgrid.parseWebhook(raw)` without a `!`.
+ */
+export interface WebhookNotifier<C extends Channel = Channel> extends Notifier<C> {
+  /** Verify a provider webhook (through `switchyard/webhooks`) and normalize it; a forged or tampered request throws. */
+  parseWebhook(raw: RawWebhook): Promise<NotifyEvent[]>;
 }

@@ -2,7 +2,7 @@
  * Checks every adapter (and the fake) runs before anything leaves the process, so a bad address
  * is the same clear `invalid_input` everywhere instead of whatever each provider answers.
  */
-import { IntegrationError } from '../core/errors.js';
+import { IntegrationError, isIntegrationError } from '../core/errors.js';
 import { CHANNELS, type EmailAddress, type NotifyMessage, type SendOptions } from './types.js';
 
 /** Web Push payloads are encrypted into one 4096-byte record (RFC 8291 §4); FCM's limit is also 4 KB. */
@@ -65,7 +65,34 @@ export function checkSendOptions(options: SendOptions | undefined): string {
       `send() needs an idempotencyKey (1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters) so a retry never sends twice`,
     );
   }
+  const signal = options?.signal;
+  if (signal !== undefined) {
+    if (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).aborted !== 'boolean')
+      throw invalid('signal', 'signal must be an AbortSignal');
+    if (signal.aborted) throw abortedError(signal, true);
+  }
   return key;
+}
+
+/**
+ * The error for a send whose `signal` aborted: `timeout`, not retryable (the caller stopped
+ * waiting), `details.aborted`, and `details.notSent` when the request never left (so `guardSends`
+ * releases the key; otherwise the key is `uncertain`, as after any timeout). The signal's reason is
+ * the `cause`.
+ */
+export function abortedError(signal: AbortSignal, notSent: boolean, provider?: string): IntegrationError {
+  const what = notSent ? 'before anything was sent' : 'while the request was in flight; it may have been sent';
+  return new IntegrationError('timeout', `the send was aborted ${what}`, {
+    retryable: false,
+    cause: signal.reason,
+    ...(provider !== undefined ? { provider } : {}),
+    details: notSent ? { aborted: true, notSent: true } : { aborted: true },
+  });
+}
+
+/** Whether `error` is a send stopped by its caller's `signal` (see `abortedError`). */
+export function isAborted(error: unknown): boolean {
+  return isIntegrationError(error) && error.details?.aborted === true;
 }
 
 function singleLine(value: unknown, field: string, max: number): string {

@@ -20,7 +20,7 @@ export function markVerified<T extends NotifyEvent>(events: T[]): T[] {
  * `fallback().handleEvents` refuse.
  *
  * @example
- * const events = await sendgrid.parseWebhook!(await fromFetchRequest(request));
+ * const events = await sendgrid.parseWebhook(await fromFetchRequest(request));
  * isVerifiedEvent(events[0]); // true
  * isVerifiedEvent(JSON.parse(JSON.stringify(events[0]))); // false
  */

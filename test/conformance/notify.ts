@@ -122,6 +122,19 @@ export function describeNotifierConformance(
       expect(await h.delivered()).toBe(before);
     });
 
+    it('an already aborted signal sends nothing: timeout with details.aborted and notSent', async () => {
+      const before = await h.delivered();
+      const controller = new AbortController();
+      controller.abort();
+      for (const channel of h.notifier.channels) {
+        const error = await caught(
+          h.notifier.send(h.messages[channel] as NotifyMessage, { idempotencyKey: `aborted-${channel}`, signal: controller.signal }),
+        );
+        expect(isIntegrationError(error) && [error.code, error.details?.aborted, error.details?.notSent]).toEqual(['timeout', true, true]);
+      }
+      expect(await h.delivered()).toBe(before);
+    });
+
     it('refuses malformed messages with invalid_input naming the field, and sends nothing', async () => {
       const before = await h.delivered();
       for (const channel of h.notifier.channels) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { IntegrationError } from '../../src/core/errors.js';
 import {
   createDeliveryTracker,
   createFakeNotifier,
@@ -7,6 +8,7 @@ import {
   createUnsubscribeHandler,
   createUnsubscribeTokens,
   type DeliveryEvent,
+  type SuppressionList,
   listUnsubscribeHeaders,
   unsubscribeUrl,
 } from '../../src/notify/index.js';
@@ -184,6 +186,55 @@ describe('delivery tracker and suppression feedback', () => {
       expect((await suppression.get('email', to))?.reason).toBe(['hard_bounce', 'complaint', 'unsubscribed'][i]);
       await expect(suppression.assertAllowed('email', to)).rejects.toMatchObject({ code: 'permission', retryable: false });
     }
+  });
+
+  it('a suppression write that fails is applied when the provider delivers the event again, not dropped as a duplicate', async () => {
+    const { fake, suppression } = setup();
+    let failures = 1;
+    const flaky: SuppressionList = {
+      ...suppression,
+      async add(channel, address, entry) {
+        if (failures-- > 0) throw new IntegrationError('unavailable', 'suppression store down');
+        return suppression.add(channel, address, entry);
+      },
+    };
+    const tracker = createDeliveryTracker({ store: createMemoryStore(), suppression: flaky });
+    const { providerMessageId: id } = await fake.send(email, { idempotencyKey: 'k' });
+    const bounce = fake.emit(id, 'bounced', { bounceType: 'hard', eventId: 'evt-bounce' });
+    await expect(tracker.record([bounce])).rejects.toMatchObject({ code: 'unavailable' });
+    expect(await suppression.get('email', 'ada@example.com')).toBeUndefined();
+    // The provider redelivers the same event (same id): it is applied now, and only now seen.
+    expect((await tracker.record([bounce]))[0]?.outcome).toBe('applied');
+    expect(await suppression.get('email', 'ada@example.com')).toMatchObject({ reason: 'hard_bounce' });
+    expect((await tracker.get('fake', id))?.history.map((h) => h.eventId)).toEqual(['evt-bounce']);
+    expect((await tracker.record([bounce]))[0]?.outcome).toBe('duplicate');
+  });
+
+  it('an event another worker is still applying is idempotency_in_progress; once it commits, a redelivery is a duplicate', async () => {
+    const { fake, suppression } = setup();
+    const store = createMemoryStore();
+    let unblock: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => {
+      unblock = resolve;
+    });
+    const slow: SuppressionList = {
+      ...suppression,
+      async add(channel, address, entry) {
+        await blocked;
+        return suppression.add(channel, address, entry);
+      },
+    };
+    const worker1 = createDeliveryTracker({ store, suppression: slow });
+    const worker2 = createDeliveryTracker({ store, suppression });
+    const { providerMessageId: id } = await fake.send(email, { idempotencyKey: 'k' });
+    const complaint = fake.emit(id, 'complained', { eventId: 'evt-c' });
+    const first = worker1.record([complaint]);
+    await new Promise((r) => setTimeout(r, 10));
+    await expect(worker2.record([complaint])).rejects.toMatchObject({ code: 'idempotency_in_progress', retryable: true });
+    unblock();
+    expect((await first)[0]?.outcome).toBe('applied');
+    expect((await worker2.record([complaint]))[0]?.outcome).toBe('duplicate');
+    expect(await suppression.get('email', 'ada@example.com')).toMatchObject({ reason: 'complaint' });
   });
 
   it('an event that did not come from a verifier changes nothing', async () => {

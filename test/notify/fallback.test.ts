@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { IntegrationError, isIntegrationError } from '../../src/index.js';
 import {
+  type AttemptState,
   type Channel,
   createFakeNotifier,
   createPreferences,
@@ -120,6 +121,23 @@ describe('fallback', () => {
     expect(r.channel).toBe('email');
     expect(r.attempts[0]).toMatchObject({ channel: 'sms', state: 'failed', reason: 'suppressed' });
     expect(await suppression.get('sms', '+14155550100')).toMatchObject({ reason: 'sms_stop', provider: 'twilio' });
+  });
+
+  it('a send in flight has no attempt yet (there is no in-flight state); it is written with its outcome', async () => {
+    expectTypeOf<AttemptState>().toEqualTypeOf<'sent' | 'delivered' | 'failed' | 'bounced' | 'unconfirmed' | 'uncertain' | 'skipped'>();
+    const email = createFakeNotifier({ provider: 'mail', channels: ['email'] });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const slow = { ...email, send: async (...args: Parameters<typeof email.send>) => gate.then(() => email.send(...args)) };
+    const notify = fallback([slow]);
+    const sending = notify.send({ email: { to: 'ada@example.com', subject: 's', text: 't' } }, { idempotencyKey: 'inflight' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect((await notify.inspect('inflight'))?.attempts).toEqual([]);
+    release();
+    await sending;
+    expect((await notify.inspect('inflight'))?.attempts.map((a) => a.state)).toEqual(['sent']);
   });
 
   it('bad input: reused key with different content, no content, bad messages, bad steps', async () => {

@@ -140,24 +140,31 @@ describe('resend adapter', () => {
       data: { email_id: 'em_9', to: ['Gone <gone@example.com>'], bounce: { type: 'Permanent', subType: 'General' } },
     };
     const forged = signed(bounce);
-    await expect(
-      resend.parseWebhook?.({ ...forged, headers: { ...forged.headers, 'webhook-signature': 'v1,AAAA' } }),
-    ).rejects.toMatchObject({ code: 'signature_invalid' });
+    await expect(resend.parseWebhook({ ...forged, headers: { ...forged.headers, 'webhook-signature': 'v1,AAAA' } })).rejects.toMatchObject({
+      code: 'signature_invalid',
+    });
     expect(await suppression.get('email', 'gone@example.com')).toBeUndefined();
-    const events = await resend.parseWebhook?.(signed(bounce, 'msg_bounce_1'));
-    expect(events?.[0]).toMatchObject({
+    const events = await resend.parseWebhook(signed(bounce, 'msg_bounce_1'));
+    expect(events[0]).toMatchObject({
       status: 'bounced',
       bounceType: 'hard',
       providerEventId: 'msg_bounce_1',
       recipient: 'gone@example.com',
       reason: 'General',
     });
-    await tracker.record(events ?? []);
+    await tracker.record(events);
     expect(await suppression.get('email', 'gone@example.com')).toMatchObject({ reason: 'hard_bounce', provider: 'resend' });
-    const delayed = await resend.parseWebhook?.(
+    const delayed = await resend.parseWebhook(
       signed({ type: 'email.delivery_delayed', created_at: '2026-11-25T12:00:02.000Z', data: { email_id: 'em_8', to: ['x@example.com'] } }),
     );
-    expect(delayed?.[0]).toMatchObject({ status: 'bounced', bounceType: 'soft' });
+    expect(delayed[0]).toMatchObject({ status: 'bounced', bounceType: 'soft' });
+  });
+
+  it('an event without a parseable created_at is dated when it was received, not 1970', async () => {
+    const resend = make();
+    const missing = await resend.parseWebhook(signed({ type: 'email.delivered', data: { email_id: 'em_7', to: ['x@example.com'] } }));
+    const garbled = await resend.parseWebhook(signed({ type: 'email.opened', created_at: 'soon', data: { email_id: 'em_7' } }));
+    expect([missing[0]?.occurredAt, garbled[0]?.occurredAt]).toEqual([new Date(NOW).toISOString(), new Date(NOW).toISOString()]);
   });
 
   it('bad options are invalid_config', () => {

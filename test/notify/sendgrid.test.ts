@@ -196,7 +196,7 @@ describe('sendgrid adapter', () => {
         String(NOW_S),
       ),
     ).toBe(true);
-    const events = await make().parseWebhook?.(raw);
+    const events = await make().parseWebhook(raw);
     expect(events?.map((e) => (e.kind === 'delivery' ? [e.providerMessageId, e.status, e.bounceType ?? '', e.recipient] : []))).toEqual([
       ['m1', 'queued', '', 'a@example.com'],
       ['m1', 'delivered', '', 'a@example.com'],
@@ -205,6 +205,21 @@ describe('sendgrid adapter', () => {
       ['m4', 'complained', '', 'd@example.com'],
       ['m5', 'unsubscribed', '', 'e@example.com'],
       ['m1', 'opened', '', 'f@example.com'],
+    ]);
+  });
+
+  it('an event without a usable timestamp is dated when it was received, not 1970', async () => {
+    const events = await make().parseWebhook(
+      signedEvents([
+        { email: 'a@example.com', event: 'delivered', sg_event_id: 'nt1', sg_message_id: 'm1.f' },
+        { email: 'a@example.com', timestamp: 'yesterday', event: 'open', sg_event_id: 'nt2', sg_message_id: 'm1.f' },
+        { email: 'a@example.com', timestamp: NOW_S - 60, event: 'click', sg_event_id: 'nt3', sg_message_id: 'm1.f' },
+      ]),
+    );
+    expect(events.map((e) => e.occurredAt)).toEqual([
+      new Date(NOW_MS).toISOString(),
+      new Date(NOW_MS).toISOString(),
+      new Date(NOW_MS - 60_000).toISOString(),
     ]);
   });
 
@@ -224,12 +239,12 @@ describe('sendgrid adapter', () => {
         'X-Twilio-Email-Event-Webhook-Timestamp': String(NOW_S),
       },
     };
-    await expect(sg.parseWebhook?.(forged)).rejects.toMatchObject({ code: 'signature_invalid' });
-    await expect(sg.parseWebhook?.(signedEvents(bounce, String(NOW_S - 3600)))).rejects.toMatchObject({
+    await expect(sg.parseWebhook(forged)).rejects.toMatchObject({ code: 'signature_invalid' });
+    await expect(sg.parseWebhook(signedEvents(bounce, String(NOW_S - 3600)))).rejects.toMatchObject({
       code: 'timestamp_out_of_tolerance',
     });
     expect(await suppression.get('email', 'gone@example.com')).toBeUndefined();
-    await tracker.record((await sg.parseWebhook?.(signedEvents(bounce))) ?? []);
+    await tracker.record(await sg.parseWebhook(signedEvents(bounce)));
     expect(await suppression.get('email', 'gone@example.com')).toMatchObject({ reason: 'hard_bounce', provider: 'sendgrid' });
   });
 });
@@ -253,10 +268,10 @@ describe('sendgrid telemetry', () => {
       telemetry,
     });
     await sg.send({ channel: 'email', to: 'ada@example.com', subject: 's', text: 't' }, { idempotencyKey: 'tel' });
-    await sg.parseWebhook?.(
+    await sg.parseWebhook(
       signedEvents([{ email: 'a@example.com', timestamp: NOW_S, event: 'delivered', sg_event_id: 't1', sg_message_id: 'm.f' }]),
     );
-    await sg.parseWebhook?.({ ...signedEvents([]), body: '[]' }).catch(() => undefined);
+    await sg.parseWebhook({ ...signedEvents([]), body: '[]' }).catch(() => undefined);
     expect(seen).toEqual(['sendgrid:email.send:202:ok', 'webhook:sendgrid:verified:', 'webhook:sendgrid:rejected:signature_invalid']);
   });
 });

@@ -224,7 +224,7 @@ describe('ses adapter', () => {
       const suppression = createSuppressionList();
       const tracker = createDeliveryTracker({ suppression });
       const ses = make();
-      const events = await ses.parseWebhook?.(
+      const events = await ses.parseWebhook(
         snsSigned(
           notification({
             notificationType: 'Bounce',
@@ -242,9 +242,9 @@ describe('ses adapter', () => {
         ['bounced', 'hard', 'gone@example.com', '2026-11-25T12:00:02.000Z'],
         ['bounced', 'hard', 'also-gone@example.com', '2026-11-25T12:00:02.000Z'],
       ]);
-      await tracker.record(events ?? []);
+      await tracker.record(events);
       expect(await suppression.get('email', 'gone@example.com')).toMatchObject({ reason: 'hard_bounce', provider: 'ses' });
-      const transient = await ses.parseWebhook?.(
+      const transient = await ses.parseWebhook(
         snsSigned(
           notification({
             notificationType: 'Bounce',
@@ -254,9 +254,9 @@ describe('ses adapter', () => {
           version,
         ),
       );
-      await tracker.record(transient ?? []);
+      await tracker.record(transient);
       expect(await suppression.get('email', 'full@example.com')).toBeUndefined();
-      const complaint = await ses.parseWebhook?.(
+      const complaint = await ses.parseWebhook(
         snsSigned(
           notification({
             eventType: 'Complaint',
@@ -266,7 +266,7 @@ describe('ses adapter', () => {
           version,
         ),
       );
-      await tracker.record(complaint ?? []);
+      await tracker.record(complaint);
       expect(await suppression.get('email', 'angry@example.com')).toMatchObject({ reason: 'complaint' });
     },
   );
@@ -283,12 +283,12 @@ describe('ses adapter', () => {
       SubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=2336412f',
       Timestamp: '2026-11-25T12:00:00.000Z',
     });
-    expect(await ses.parseWebhook?.(snsSigned(confirmation('SubscriptionConfirmation'), '1'))).toEqual([]);
-    expect(await ses.parseWebhook?.(snsSigned(confirmation('UnsubscribeConfirmation'), '2'))).toEqual([]);
+    expect(await ses.parseWebhook(snsSigned(confirmation('SubscriptionConfirmation'), '1'))).toEqual([]);
+    expect(await ses.parseWebhook(snsSigned(confirmation('UnsubscribeConfirmation'), '2'))).toEqual([]);
     expect(confirmed).toEqual(['https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=2336412f']);
     const forged = snsSigned(confirmation('SubscriptionConfirmation'));
     const tampered = { ...forged, body: forged.body.replace('Token=2336412f"', 'Token=evil"') };
-    await expect(ses.parseWebhook?.(tampered)).rejects.toMatchObject({ code: 'signature_invalid' });
+    await expect(ses.parseWebhook(tampered)).rejects.toMatchObject({ code: 'signature_invalid' });
     expect(confirmed).toHaveLength(1);
   });
 
@@ -301,16 +301,32 @@ describe('ses adapter', () => {
       bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'victim@example.com' }] },
     });
     await expect(
-      make().parseWebhook?.(snsSigned({ ...bounce, TopicArn: 'arn:aws:sns:eu-west-1:999999999999:attacker' })),
+      make().parseWebhook(snsSigned({ ...bounce, TopicArn: 'arn:aws:sns:eu-west-1:999999999999:attacker' })),
     ).rejects.toMatchObject({ code: 'signature_invalid' });
     const good = snsSigned(bounce);
     const forged = JSON.parse(good.body);
     forged.Signature = Buffer.from('x'.repeat(256)).toString('base64');
-    await expect(make().parseWebhook?.({ body: JSON.stringify(forged), headers: good.headers })).rejects.toMatchObject({
+    await expect(make().parseWebhook({ body: JSON.stringify(forged), headers: good.headers })).rejects.toMatchObject({
       code: 'signature_invalid',
     });
     await tracker.record([]);
     expect(await suppression.get('email', 'victim@example.com')).toBeUndefined();
+  });
+
+  it('a notification without a parseable timestamp is dated when it was received, not 1970', async () => {
+    const events = await make().parseWebhook(
+      snsSigned(
+        notification({
+          notificationType: 'Bounce',
+          mail: { messageId: 'm-nt' },
+          bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'gone@example.com' }], timestamp: 'not a time' },
+        }),
+      ),
+    );
+    const delivered = await make().parseWebhook(
+      snsSigned(notification({ notificationType: 'Delivery', mail: { messageId: 'm-nt' }, delivery: { recipients: ['a@example.com'] } })),
+    );
+    expect([events[0]?.occurredAt, delivered[0]?.occurredAt]).toEqual([new Date(NOW).toISOString(), new Date(NOW).toISOString()]);
   });
 
   it('bad options are invalid_config naming the field', () => {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmailMessage } from '../../src/notify/index.js';
+import { createFakeNotifier, type EmailMessage, failover } from '../../src/notify/index.js';
 import { createSmtpEmail, type SmtpEmail } from '../../src/notify/smtp/index.js';
 import { describeNotifierConformance } from '../conformance/notify.js';
 import { verifyDkim } from './support/dkim.js';
@@ -104,6 +104,22 @@ describe('smtp adapter against a real SMTP server', () => {
     } finally {
       await pooled.close();
       await pooledPeer.close();
+    }
+  });
+
+  it('failover closes the SMTP pool behind it', async () => {
+    const poolPeer = await startSmtpPeer({ tls });
+    const smtp = connect(poolPeer, { pool: { maxConnections: 2 } });
+    const email = failover([smtp, createFakeNotifier({ provider: 'ses', channels: ['email'] })]);
+    try {
+      await email.send({ channel: 'email', to: 'ada@example.com', subject: 'Booked', text: 'x' }, { idempotencyKey: 'pool-close' });
+      expect(poolPeer.openConnections()).toBeGreaterThan(0);
+      await email.close();
+      for (let i = 0; i < 100 && poolPeer.openConnections() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(poolPeer.openConnections()).toBe(0);
+    } finally {
+      await smtp.close();
+      await poolPeer.close();
     }
   });
 

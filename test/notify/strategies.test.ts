@@ -1,6 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { IntegrationError } from '../../src/index.js';
-import { createFakeNotifier, createSuppressionList, failover, guardSends, roundRobin } from '../../src/notify/index.js';
+import {
+  createFakeNotifier,
+  createSuppressionList,
+  failover,
+  fallback,
+  guardSends,
+  type Notifier,
+  roundRobin,
+} from '../../src/notify/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
 
 const email = { channel: 'email', to: 'ada@example.com', subject: 's', text: 't' } as const;
@@ -131,5 +139,72 @@ describe('suppression checked before a single-channel send', () => {
     expect(a.sent.length + b.sent.length).toBe(0);
     await suppression.remove('email', 'ada@example.com');
     expect((await failover([a, b], { suppression }).send(email, { idempotencyKey: 'k' })).provider).toBe('a');
+  });
+});
+
+describe('closing what a strategy holds', () => {
+  const closable = (provider: string, channels: ('email' | 'sms')[] = ['email'], fail?: Error) => {
+    const fake = createFakeNotifier({ provider, channels });
+    const close = vi.fn(async () => {
+      if (fail) throw fail;
+    });
+    const notifier: Notifier = { provider, channels: fake.channels, send: fake.send, close };
+    return { notifier, close };
+  };
+
+  it.each([
+    ['failover', failover],
+    ['roundRobin', roundRobin],
+  ] as const)('%s closes every provider once, and a second close() closes nothing again', async (_name, strategy) => {
+    const a = closable('a');
+    const b = closable('b');
+    const plain = createFakeNotifier({ provider: 'c', channels: ['email'] }); // nothing to close
+    const s = strategy([a.notifier, b.notifier, plain]);
+    await s.close();
+    await s.close();
+    expect([a.close.mock.calls.length, b.close.mock.calls.length]).toEqual([1, 1]);
+  });
+
+  it.each([
+    ['failover', failover],
+    ['roundRobin', roundRobin],
+  ] as const)('%s: one failing close does not stop the others; the failures come back together', async (_name, strategy) => {
+    const a = closable('a', ['email'], new Error('pool a stuck'));
+    const b = closable('b');
+    const c = closable('c', ['email'], new IntegrationError('timeout', 'pool c stuck'));
+    const error = await strategy([a.notifier, b.notifier, c.notifier])
+      .close()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IntegrationError);
+    expect(error).toMatchObject({ code: 'unavailable', retryable: false, details: { providers: ['a', 'c'] } });
+    expect((error as IntegrationError).cause).toBeInstanceOf(AggregateError);
+    expect(((error as IntegrationError).cause as AggregateError).errors.map((e: Error) => e.message)).toEqual([
+      'pool a stuck',
+      'pool c stuck',
+    ]);
+    expect(b.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('fallback closes a notifier that serves two channels once', async () => {
+    const both = closable('multi', ['email', 'sms']);
+    const other = closable('push-ish', ['sms']);
+    const f = fallback([
+      { channel: 'email', notifier: both.notifier },
+      { channel: 'sms', notifier: both.notifier },
+    ]);
+    await f.close();
+    expect(both.close).toHaveBeenCalledTimes(1);
+    await fallback([other.notifier]).close();
+    expect(other.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('a multi-provider notifier has no parseWebhook: webhooks go to the provider that sent them', () => {
+    const f = failover([createFakeNotifier({ provider: 'a', channels: ['email'] })]);
+    const rr = roundRobin([createFakeNotifier({ provider: 'a', channels: ['email'] })]);
+    expect(f.parseWebhook).toBeUndefined();
+    expect(rr.parseWebhook).toBeUndefined();
+    // @ts-expect-error: the type says so too, so `f.parseWebhook?.(raw)` cannot silently yield nothing where events were expected
+    const events: Promise<unknown[]> = f.parseWebhook?.({ body: '[]', headers: {} });
+    expect(events).toBeUndefined();
   });
 });

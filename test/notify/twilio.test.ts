@@ -2,10 +2,12 @@ import { createRequire } from 'node:module';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IntegrationError } from '../../src/core/errors.js';
 import {
   createDeliveryTracker,
   createSuppressionList,
   type EmailMessage,
+  type SuppressionList,
   type Notifier,
   type NotifyMessage,
 } from '../../src/notify/index.js';
@@ -146,22 +148,22 @@ describe('twilio adapter', () => {
     const tracker = createDeliveryTracker();
     const twilio = make();
     const id = `SM${'1'.repeat(32)}`;
-    const delivered = await twilio.parseWebhook?.(signed({ MessageSid: id, MessageStatus: 'delivered', To: '+14155550100' }));
-    expect(delivered?.[0]).toMatchObject({
+    const delivered = await twilio.parseWebhook(signed({ MessageSid: id, MessageStatus: 'delivered', To: '+14155550100' }));
+    expect(delivered[0]).toMatchObject({
       kind: 'delivery',
       status: 'delivered',
       providerEventId: `${id}:delivered`,
       recipient: '+14155550100',
     });
-    await tracker.record(delivered ?? []);
-    const again = await twilio.parseWebhook?.(signed({ MessageSid: id, MessageStatus: 'delivered', To: '+14155550100' }));
-    expect((await tracker.record(again ?? []))[0]?.outcome).toBe('duplicate');
-    await tracker.record((await twilio.parseWebhook?.(signed({ MessageSid: id, MessageStatus: 'sent' }))) ?? []);
+    await tracker.record(delivered);
+    const again = await twilio.parseWebhook(signed({ MessageSid: id, MessageStatus: 'delivered', To: '+14155550100' }));
+    expect((await tracker.record(again))[0]?.outcome).toBe('duplicate');
+    await tracker.record(await twilio.parseWebhook(signed({ MessageSid: id, MessageStatus: 'sent' })));
     expect((await tracker.get('twilio', id))?.status).toBe('delivered');
-    const landline = await twilio.parseWebhook?.(
+    const landline = await twilio.parseWebhook(
       signed({ MessageSid: `SM${'2'.repeat(32)}`, MessageStatus: 'undelivered', ErrorCode: '30006', To: '+14155550111' }),
     );
-    expect(landline?.[0]).toMatchObject({ status: 'bounced', bounceType: 'hard', reason: '30006' });
+    expect(landline[0]).toMatchObject({ status: 'bounced', bounceType: 'hard', reason: '30006' });
   });
 
   it('STOP suppresses the number, START lifts it, HELP changes nothing; a forged STOP changes nothing', async () => {
@@ -174,16 +176,36 @@ describe('twilio adapter', () => {
       ...inbound('STOP', 'SMf1'),
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'AAAA' },
     };
-    await expect(twilio.parseWebhook?.(forged)).rejects.toMatchObject({ code: 'signature_invalid' });
+    await expect(twilio.parseWebhook(forged)).rejects.toMatchObject({ code: 'signature_invalid' });
     expect(await suppression.get('sms', '+14155550100')).toBeUndefined();
-    await tracker.record((await twilio.parseWebhook?.(inbound('help', 'SM1'))) ?? []);
+    await tracker.record(await twilio.parseWebhook(inbound('help', 'SM1')));
     expect(await suppression.get('sms', '+14155550100')).toBeUndefined();
-    await tracker.record((await twilio.parseWebhook?.(inbound(' Stop ', 'SM2'))) ?? []);
+    await tracker.record(await twilio.parseWebhook(inbound(' Stop ', 'SM2')));
     expect(await suppression.get('sms', '+14155550100')).toMatchObject({ reason: 'sms_stop' });
-    await tracker.record((await twilio.parseWebhook?.(inbound('ok go', 'SM3', { OptOutType: 'START' }))) ?? []);
+    await tracker.record(await twilio.parseWebhook(inbound('ok go', 'SM3', { OptOutType: 'START' })));
     expect(await suppression.get('sms', '+14155550100')).toBeUndefined();
     // An ordinary reply is not a keyword.
-    expect(await twilio.parseWebhook?.(inbound('Please stop by at 10', 'SM4'))).toEqual([]);
+    expect(await twilio.parseWebhook(inbound('Please stop by at 10', 'SM4'))).toEqual([]);
+  });
+
+  it('a STOP whose suppression write failed is applied when Twilio delivers it again', async () => {
+    const suppression = createSuppressionList();
+    let failures = 1;
+    const flaky: SuppressionList = {
+      ...suppression,
+      async add(channel, address, entry) {
+        if (failures-- > 0) throw new IntegrationError('unavailable', 'suppression store down');
+        return suppression.add(channel, address, entry);
+      },
+    };
+    const tracker = createDeliveryTracker({ suppression: flaky });
+    const twilio = make();
+    const stop = () => signed({ MessageSid: 'SMstop1', From: '+14155550100', To: '+14155550199', Body: 'STOP' });
+    await expect(tracker.record(await twilio.parseWebhook(stop()))).rejects.toMatchObject({ code: 'unavailable' });
+    expect(await suppression.get('sms', '+14155550100')).toBeUndefined();
+    expect((await tracker.record(await twilio.parseWebhook(stop())))[0]?.outcome).toBe('applied');
+    expect(await suppression.get('sms', '+14155550100')).toMatchObject({ reason: 'sms_stop' });
+    expect((await tracker.record(await twilio.parseWebhook(stop())))[0]?.outcome).toBe('duplicate');
   });
 
   it('an SMS adapter does not take an email, at compile time and at run time', async () => {

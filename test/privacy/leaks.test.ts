@@ -246,7 +246,7 @@ describe('no secret in logs, spans, hooks or errors, per adapter', () => {
     });
     await bothPaths(() => resend.send(email, { idempotencyKey: `r-${Math.random()}` }));
     await resend
-      .parseWebhook?.({
+      .parseWebhook({
         body: '{}',
         headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': String(NOW / 1000), 'webhook-signature': 'v1,AAAA' },
       })
@@ -265,7 +265,7 @@ describe('no secret in logs, spans, hooks or errors, per adapter', () => {
       twilio.send({ channel: 'sms', to: '+14155550100', body: `card ${CARD}` }, { idempotencyKey: `t-${Math.random()}` }),
     );
     await twilio
-      .parseWebhook?.({
+      .parseWebhook({
         body: 'MessageSid=SM1&MessageStatus=delivered',
         headers: { 'x-twilio-signature': 'AAAA' },
         url: 'https://studio.example/hooks/twilio',

@@ -177,6 +177,7 @@ export function createFcmPush(options: FcmPushOptions): Notifier<'push'> {
             provider: PROVIDER,
             telemetry: telemetry,
             operation: 'push.send',
+            signal: sendOptions.signal,
             fetch: o.fetch,
             retry: o.retry,
             retryServerErrors: true,

@@ -14,7 +14,7 @@ import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
-import type { DeliveryEvent, DeliveryStatus, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
+import type { DeliveryEvent, DeliveryStatus, EmailAddress, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
 
@@ -48,9 +48,9 @@ const format = (a: EmailAddress) => (a.name ? `${a.name.replace(/[<>"]/g, '')} <
  * @example
  * const resend = createResendEmail({ apiKey: process.env.RESEND_API_KEY!, from: 'bookings@studio.example', webhookSecret: process.env.RESEND_WEBHOOK_SECRET! });
  * await resend.send({ channel: 'email', to: 'ada@example.com', subject: 'Booked', html: '<p>See you at 10:00</p>' }, { idempotencyKey: 'booking:42:confirmed' });
- * const events = await resend.parseWebhook!(await fromFetchRequest(request));
+ * const events = await resend.parseWebhook(await fromFetchRequest(request));
  */
-export function createResendEmail(options: ResendEmailOptions): Notifier<'email'> {
+export function createResendEmail(options: ResendEmailOptions): WebhookNotifier<'email'> {
   const o = parseOptions('createResendEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createResendEmail', o);
   const from = configuredFrom('createResendEmail', o.from);
@@ -83,6 +83,7 @@ export function createResendEmail(options: ResendEmailOptions): Notifier<'email'
           provider: PROVIDER,
           telemetry: telemetry,
           operation: 'email.send',
+          signal: sendOptions.signal,
           fetch: o.fetch,
           retry: o.retry,
           retryServerErrors: true,
@@ -109,7 +110,7 @@ export function createResendEmail(options: ResendEmailOptions): Notifier<'email'
         });
       }
       const verified = await observeWebhook(telemetry, PROVIDER, () => verifyStandardWebhook<ResendEvent>(raw, { secret, now }));
-      const event = toEvent(verified.payload, verified.id);
+      const event = toEvent(verified.payload, verified.id, now);
       return markVerified(event ? [event] : []);
     },
   };
@@ -132,7 +133,7 @@ const STATUS: Record<string, DeliveryStatus> = {
   'email.failed': 'failed',
 };
 
-function toEvent(payload: ResendEvent, svixId: string | undefined): DeliveryEvent | undefined {
+function toEvent(payload: ResendEvent, svixId: string | undefined, now: () => number): DeliveryEvent | undefined {
   const status = payload?.type ? STATUS[payload.type] : undefined;
   const messageId = payload?.data?.email_id;
   if (!status || typeof messageId !== 'string') return undefined;
@@ -144,7 +145,8 @@ function toEvent(payload: ResendEvent, svixId: string | undefined): DeliveryEven
     providerEventId: svixId ?? `${messageId}:${payload.type}:${payload.created_at}`,
     providerMessageId: messageId,
     status,
-    occurredAt: new Date(Number.isNaN(t) ? 0 : t).toISOString(),
+    // Without a parseable created_at, when we received it (the injected clock), never 1970.
+    occurredAt: new Date(Number.isNaN(t) ? now() : t).toISOString(),
   };
   const to = payload.data?.to?.[0];
   if (typeof to === 'string') event.recipient = normalizeAddress('email', to.replace(/^.*<([^>]+)>$/, '$1'));

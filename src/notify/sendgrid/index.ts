@@ -14,7 +14,7 @@ import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
-import type { DeliveryEvent, DeliveryStatus, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
+import type { DeliveryEvent, DeliveryStatus, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
 
@@ -54,9 +54,9 @@ export type SendGridEmailOptions = z.input<typeof optionsSchema>;
  *   webhookPublicKey: process.env.SENDGRID_WEBHOOK_KEY!,
  * });
  * await sendgrid.send({ channel: 'email', to: 'ada@example.com', subject: 'Booked', text: 'See you at 10:00' }, { idempotencyKey: 'booking:42:confirmed' });
- * const events = await sendgrid.parseWebhook!(await fromFetchRequest(request)); // verified, normalized
+ * const events = await sendgrid.parseWebhook(await fromFetchRequest(request)); // verified, normalized
  */
-export function createSendGridEmail(options: SendGridEmailOptions): Notifier<'email'> {
+export function createSendGridEmail(options: SendGridEmailOptions): WebhookNotifier<'email'> {
   const o = parseOptions('createSendGridEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createSendGridEmail', o);
   const from = configuredFrom('createSendGridEmail', o.from);
@@ -92,6 +92,7 @@ export function createSendGridEmail(options: SendGridEmailOptions): Notifier<'em
           provider: PROVIDER,
           telemetry: telemetry,
           operation: 'email.send',
+          signal: sendOptions.signal,
           fetch: o.fetch,
           retry: o.retry,
           refine: (e, b, r) => refineError(e, b, r, now),
@@ -127,7 +128,7 @@ export function createSendGridEmail(options: SendGridEmailOptions): Notifier<'em
         });
       const events: DeliveryEvent[] = [];
       for (const e of verified.payload as Record<string, unknown>[]) {
-        const event = toEvent(e);
+        const event = toEvent(e, now);
         if (event) events.push(event);
       }
       return markVerified(events);
@@ -148,11 +149,11 @@ const STATUS: Record<string, DeliveryStatus> = {
   group_unsubscribe: 'unsubscribed',
 };
 
-function toEvent(e: Record<string, unknown>): DeliveryEvent | undefined {
+function toEvent(e: Record<string, unknown>, now: () => number): DeliveryEvent | undefined {
   const status = typeof e.event === 'string' ? STATUS[e.event] : undefined;
   const sgMessageId = typeof e.sg_message_id === 'string' ? e.sg_message_id : undefined;
   if (!status || !sgMessageId) return undefined; // group_resubscribe, or an event without a message (none we act on)
-  const timestamp = typeof e.timestamp === 'number' ? e.timestamp : undefined;
+  const timestamp = typeof e.timestamp === 'number' && Number.isFinite(e.timestamp) && e.timestamp > 0 ? e.timestamp : undefined;
   const event: DeliveryEvent = {
     kind: 'delivery',
     provider: PROVIDER,
@@ -162,7 +163,8 @@ function toEvent(e: Record<string, unknown>): DeliveryEvent | undefined {
     // sg_message_id is X-Message-Id plus a filter suffix after the first dot.
     providerMessageId: sgMessageId.split('.')[0] as string,
     status,
-    occurredAt: new Date((timestamp ?? 0) * 1000).toISOString(),
+    // Without a usable event time, when we received it (the injected clock), never 1970.
+    occurredAt: new Date(timestamp === undefined ? now() : timestamp * 1000).toISOString(),
   };
   if (typeof e.email === 'string') event.recipient = normalizeAddress('email', e.email);
   if (status === 'bounced') {

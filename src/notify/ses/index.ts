@@ -16,7 +16,7 @@ import type { RawWebhook } from '../../webhooks/types.js';
 import { listUnsubscribeHeaders } from '../consent.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
-import type { DeliveryEvent, EmailAddress, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
+import type { DeliveryEvent, EmailAddress, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
 import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
 import { signRequest } from './sigv4.js';
@@ -63,7 +63,7 @@ export type SesEmailOptions = z.input<typeof optionsSchema>;
  * });
  * await ses.send({ channel: 'email', to: 'ada@example.com', subject: 'Booked', text: 'See you at 10:00' }, { idempotencyKey: 'booking:42:confirmed' });
  */
-export function createSesEmail(options: SesEmailOptions): Notifier<'email'> {
+export function createSesEmail(options: SesEmailOptions): WebhookNotifier<'email'> {
   const o = parseOptions('createSesEmail', optionsSchema, options);
   const telemetry = adapterTelemetry('createSesEmail', o);
   const from = configuredFrom('createSesEmail', o.from);
@@ -103,7 +103,16 @@ export function createSesEmail(options: SesEmailOptions): Notifier<'email'> {
       const json = JSON.stringify(payload);
       // SigV4 signs the time, so each attempt is signed afresh.
       const { body: answer } = await callProvider(
-        { provider: PROVIDER, telemetry: telemetry, operation: 'email.send', fetch: o.fetch, retry: o.retry, refine: refineError, now },
+        {
+          provider: PROVIDER,
+          telemetry: telemetry,
+          operation: 'email.send',
+          signal: sendOptions.signal,
+          fetch: o.fetch,
+          retry: o.retry,
+          refine: refineError,
+          now,
+        },
         endpoint.href,
         async () => ({
           method: 'POST',
@@ -147,7 +156,7 @@ export function createSesEmail(options: SesEmailOptions): Notifier<'email'> {
           details: { field: 'Message' },
         });
       }
-      return markVerified(toEvents(message, id ?? payload.MessageId));
+      return markVerified(toEvents(message, id ?? payload.MessageId, now));
     },
   };
 }
@@ -171,7 +180,8 @@ interface SesNotification {
 }
 
 /** SES notifications (`notificationType`) and event publishing (`eventType`) share these shapes. */
-function toEvents(n: SesNotification, snsMessageId: string): DeliveryEvent[] {
+function toEvents(n: SesNotification, snsMessageId: string, now: () => number): DeliveryEvent[] {
+  const iso = (text: string | undefined) => isoOrReceipt(text, now);
   const type = n.notificationType ?? n.eventType;
   const messageId = n.mail?.messageId;
   if (!messageId) return [];
@@ -219,9 +229,10 @@ function toEvents(n: SesNotification, snsMessageId: string): DeliveryEvent[] {
   return events;
 }
 
-function iso(text: string | undefined): string {
+/** The event's own time, or, when it has none that parses, when we received it (the injected clock): never 1970. */
+function isoOrReceipt(text: string | undefined, now: () => number): string {
   const t = text ? Date.parse(text) : Number.NaN;
-  return Number.isNaN(t) ? new Date(0).toISOString() : new Date(t).toISOString();
+  return new Date(Number.isNaN(t) ? now() : t).toISOString();
 }
 
 function refineError(error: IntegrationError, body: unknown): IntegrationError {

@@ -14,7 +14,7 @@ import { verifyTwilioWebhook } from '../../webhooks/providers/twilio.js';
 import type { RawWebhook } from '../../webhooks/types.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
-import type { ConsentEvent, DeliveryEvent, DeliveryStatus, Notifier, NotifyEvent, NotifyMessage, SendResult } from '../types.js';
+import type { ConsentEvent, DeliveryEvent, DeliveryStatus, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
 import { checkMessage, checkSendOptions, isE164 } from '../validate.js';
 import { markVerified } from '../verified.js';
 
@@ -78,7 +78,7 @@ const HELP = new Set(['HELP', 'INFO']);
  * });
  * await twilio.send({ channel: 'sms', to: '+14155550100', body: 'Booked: yoga at 10:00' }, { idempotencyKey: 'booking:42:sms' });
  */
-export function createTwilioSms(options: TwilioSmsOptions): Notifier<'sms'> {
+export function createTwilioSms(options: TwilioSmsOptions): WebhookNotifier<'sms'> {
   const o = parseOptions('createTwilioSms', optionsSchema, options);
   const telemetry = adapterTelemetry('createTwilioSms', o);
   if (o.from !== undefined && !isE164(o.from) && !/^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(o.from)) {
@@ -106,7 +106,16 @@ export function createTwilioSms(options: TwilioSmsOptions): Notifier<'sms'> {
       else if (from) form.set('From', from);
       if (o.statusCallback) form.set('StatusCallback', o.statusCallback);
       const { body } = await callProvider(
-        { provider: PROVIDER, telemetry: telemetry, operation: 'sms.send', fetch: o.fetch, retry: o.retry, refine: refineError, now },
+        {
+          provider: PROVIDER,
+          telemetry: telemetry,
+          operation: 'sms.send',
+          signal: sendOptions.signal,
+          fetch: o.fetch,
+          retry: o.retry,
+          refine: refineError,
+          now,
+        },
         `${baseUrl}/2010-04-01/Accounts/${o.accountSid}/Messages.json`,
         () => ({
           method: 'POST',

@@ -27,6 +27,8 @@ export interface SmtpPeer {
   received: ReceivedMail[];
   connections: number;
   maxConcurrent: number;
+  /** Connections open right now (a pooled client keeps some open until it is closed). */
+  openConnections(): number;
   /** The next RCPT TO gets this reply code (e.g. 550, 452). */
   failNextRecipient(code: number): void;
   close(): Promise<void>;
@@ -80,6 +82,7 @@ export async function startSmtpPeer(options: { hideSTARTTLS?: boolean; tls?: { c
     received: [],
     connections: 0,
     maxConcurrent: 0,
+    openConnections: () => open,
     failNextRecipient(code) {
       failRcpt = code;
     },
