@@ -17,11 +17,39 @@ const RESPONSES: ReadonlySet<string> = new Set(['needsAction', 'accepted', 'decl
 
 const DAY = 86_400_000;
 /**
- * zone → its canonical name and (UTC day → offset in minutes) for days without a transition. A
- * full sync converts two times per event; this keeps zone validation and Intl off the hot path
- * (measured in bench/calendar-sync.bench.ts). Transition days take the exact `offsetAt` path.
+ * zone → its canonical name and (UTC day → offset in minutes, or the day's one transition). A full
+ * sync converts two times per event; this keeps zone validation and Intl off the hot path
+ * (measured in bench/calendar-sync.bench.ts). A transition day is asked of Intl once, to find the
+ * instant of its transition (no zone has had two within one day since 1970), then answered from
+ * the cache like any other day.
  */
-const zoneCache = new Map<string, { canonical: string; days: Map<number, number> }>();
+interface DayOffset {
+  /** Offset before `at` (or all day when `at` is undefined), minutes. */
+  before: number;
+  /** Epoch ms of the transition, on a transition day. */
+  at?: number;
+  /** Offset from `at` on. */
+  after?: number;
+}
+const zoneCache = new Map<string, { canonical: string; days: Map<number, DayOffset> }>();
+
+function dayOffset(zone: string, day: number): DayOffset {
+  const start = offsetAt(zone, day * DAY);
+  const end = offsetAt(zone, (day + 1) * DAY);
+  if (start === end) return { before: start };
+  // Binary search for the first millisecond with the new offset.
+  let lo = day * DAY;
+  let hi = (day + 1) * DAY;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (offsetAt(zone, mid) === start) lo = mid;
+    else hi = mid;
+  }
+  return { before: start, at: hi, after: end };
+}
+
+/** `YYYY-MM-DDTHH:mm:ss±HH:MM`: the one shape whose wall time can be read off the string. */
+const PLAIN_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-](\d{2}):(\d{2})$/;
 
 function localWall(instant: string, zone: string): EventTime {
   const ts = Date.parse(instant);
@@ -33,14 +61,19 @@ function localWall(instant: string, zone: string): EventTime {
     zoneCache.set(zone, cached);
   }
   const day = Math.floor(ts / DAY);
-  let offset = cached.days.get(day);
-  if (offset === undefined) {
-    const start = offsetAt(cached.canonical, day * DAY);
-    if (start === offsetAt(cached.canonical, (day + 1) * DAY)) {
-      if (cached.days.size > 4000) cached.days.clear();
-      cached.days.set(day, start);
-      offset = start;
-    } else offset = offsetAt(cached.canonical, ts);
+  let known = cached.days.get(day);
+  if (known === undefined) {
+    if (cached.days.size > 4000) cached.days.clear();
+    known = dayOffset(cached.canonical, day);
+    cached.days.set(day, known);
+  }
+  const offset = known.at === undefined || ts < known.at ? known.before : (known.after as number);
+  // Google usually writes the instant with the zone's own offset: then the wall time is the
+  // string without its offset, and formatting it again would only cost time.
+  const m = PLAIN_OFFSET.exec(instant);
+  if (m) {
+    const written = (instant.charCodeAt(19) === 45 ? -1 : 1) * (Number(m[1]) * 60 + Number(m[2]));
+    if (written === offset) return { dateTime: instant.slice(0, 19), timeZone: cached.canonical };
   }
   return { dateTime: formatWall(ts + offset * 60_000), timeZone: cached.canonical };
 }
