@@ -7,10 +7,15 @@
  * - Pages are committed one at a time: a crash resumes from the last committed page.
  * - Exactly-once to `onChange` by event id + etag: the provider delivers at least once (a page
  *   replayed after a crash, an event seen in a full listing and again in the increment that
- *   follows), so each delivered etag is recorded in the store right after `onChange` returns, and
- *   a change whose etag was already delivered is skipped. If `onChange` throws, nothing is recorded
- *   and the change is delivered again on the next run. The one window left is a crash between
- *   `onChange` returning and that write: make `onChange` an upsert by event id to be safe there.
+ *   follows), so the etags a page delivered are recorded in the store (one batch write per page,
+ *   after its deliveries), and a change whose etag was already delivered is skipped. If `onChange`
+ *   throws, the etags delivered before it are still written, the failed change is not, and it is
+ *   delivered again on the next run. The one window left is a process crash between `onChange`
+ *   returning and the page's batch write: the changes that page delivered so far come again on
+ *   resume, so make `onChange` an upsert by event id.
+ * - Store traffic is per page, not per event: one `getMany` of the page's etags, one `setMany` of
+ *   its new id chunks, one of its delivered etags, and the lease and cursor writes. The next page
+ *   is requested while the current one is delivered (nothing is committed early).
  * - `sync_token_expired` (Google 410, Graph `syncStateNotFound`) restarts a full listing; at its end,
  *   every event the host was given that the listing no longer contains is delivered as a deletion.
  *
@@ -23,8 +28,8 @@
 import { IntegrationError, isIntegrationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { withRedaction } from '../core/logger.js';
-import type { Store } from '../stores/store.js';
-import type { CalendarEvent, CalendarProvider, EventChange } from './types.js';
+import { getMany, type Store, type StoreBatchEntry, setMany } from '../stores/store.js';
+import type { CalendarEvent, CalendarProvider, ChangePage, EventChange } from './types.js';
 
 export interface CalendarSyncOptions {
   provider: CalendarProvider;
@@ -114,7 +119,11 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
 
   async function readChunks(key: (i: number) => string, count: number): Promise<Set<string>> {
     const out = new Set<string>();
-    for (let i = 0; i < count; i++) for (const id of (await store.get<string[]>(key(i)))?.value ?? []) out.add(id);
+    const entries = await getMany<string[]>(
+      store,
+      Array.from({ length: count }, (_, i) => key(i)),
+    );
+    for (const entry of entries) for (const id of entry?.value ?? []) out.add(id);
     return out;
   }
 
@@ -147,14 +156,25 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
         version = next;
       };
 
+      // The next page is requested as soon as its cursor is known, so the provider's round trip
+      // overlaps this page's store writes and deliveries. Nothing is committed early: a run that
+      // stops drops the prefetched page and the next run lists it again from the committed cursor.
+      let prefetched: Promise<ChangePage> | undefined;
+      const prefetch = (cursor: string) => {
+        const next = provider.listChanges(calendarId, cursor);
+        next.catch(() => undefined); // awaited (and its error handled) by the next iteration, or dropped
+        return next;
+      };
       while (result.pages < maxPages) {
         // A listing that starts from the beginning invalidates ids seen by an earlier, aborted
         // attempt at a full listing: events may have been deleted since, and the new listing's
         // final cursor will not report those deletions.
         if (state.cursor === undefined) state.full = { seenChunks: 0 };
-        let page: Awaited<ReturnType<CalendarProvider['listChanges']>>;
+        let page: ChangePage;
         try {
-          page = await provider.listChanges(calendarId, state.cursor);
+          const next = prefetched ?? provider.listChanges(calendarId, state.cursor);
+          prefetched = undefined;
+          page = await next;
         } catch (error) {
           if (!isIntegrationError(error) || error.code !== 'sync_token_expired') throw error;
           // A fresh full listing cannot expire twice in a row unless the provider is broken: stop.
@@ -167,45 +187,71 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
         }
         expiredInARow = 0;
         result.pages += 1;
+        if (page.more || (page.full && !caughtUp)) prefetched = prefetch(page.cursor);
         await holdLease();
         if (page.full) {
           result.fullSync = true;
           state.full ??= { seenChunks: 0 };
         }
         const upserts = page.changes.flatMap((c) => (c.type === 'upsert' ? [c.event] : []));
-        const delivered = await Promise.all(upserts.map((e) => store.get<string>(eventKey(calendarId, e.id))));
+        // One batch read of the page's delivered etags (one round trip on Redis/PostgreSQL).
+        const delivered = await getMany<string>(
+          store,
+          upserts.map((e) => eventKey(calendarId, e.id)),
+        );
         // Record new ids before delivering them: the known set is always a superset of what the
         // host holds, so a later full listing finds every vanished event (a crash between delivery
         // and the page commit would otherwise leave a ghost the host never hears about). Only this
         // page's ids are written: the cost per page does not grow with the calendar.
         const fresh = upserts.filter((_, i) => delivered[i] === undefined).map((e) => e.id);
-        let wrote = false;
-        if (fresh.length > 0) {
-          await store.set(knownKey(calendarId, state.chunks), fresh);
-          state.chunks += 1;
-          wrote = true;
+        const chunks: StoreBatchEntry<string[]>[] = [];
+        if (fresh.length > 0) chunks.push({ key: knownKey(calendarId, state.chunks++), value: fresh });
+        if (state.full && upserts.length > 0) chunks.push({ key: seenKey(calendarId, state.full.seenChunks++), value: upserts.map((e) => e.id) });
+        if (chunks.length > 0) {
+          await setMany(store, chunks);
+          await commit();
         }
-        if (state.full && upserts.length > 0) {
-          await store.set(seenKey(calendarId, state.full.seenChunks), upserts.map((e) => e.id));
-          state.full.seenChunks += 1;
-          wrote = true;
-        }
-        if (wrote) await commit();
         await addToSeries(calendarId, upserts);
-        let i = 0;
-        for (const change of page.changes) {
-          if (change.type === 'upsert') {
-            const previous = delivered[i++];
-            if (previous?.value === change.event.etag) {
-              result.duplicates += 1;
-              continue;
+        // Etags delivered in this page, written in one batch after the deliveries (and before any
+        // deletion, which reads them). If onChange throws, those delivered so far are still
+        // written before the error propagates, so they are not delivered again.
+        const pending = new Map<string, string>();
+        /** What this page did to an event so far: the etag delivered, or null for a deletion. */
+        const touched = new Map<string, string | null>();
+        const flush = async () => {
+          if (pending.size === 0) return;
+          const entries = [...pending].map(([id, etag]) => ({ key: eventKey(calendarId, id), value: etag }));
+          pending.clear();
+          await setMany(store, entries);
+        };
+        try {
+          let i = 0;
+          for (const change of page.changes) {
+            if (change.type === 'upsert') {
+              const stored = delivered[i++];
+              const previous = touched.has(change.event.id) ? touched.get(change.event.id) : stored?.value;
+              if (previous === change.event.etag) {
+                result.duplicates += 1;
+                continue;
+              }
+              // Only await a promise: a synchronous onChange then costs no microtask per event.
+              const done = onChange(change);
+              if (done) await done;
+              pending.set(change.event.id, change.event.etag);
+              touched.set(change.event.id, change.event.etag);
+              result.delivered += 1;
+            } else {
+              await flush();
+              touched.set(change.eventId, null);
+              if (await deliverDelete(calendarId, change.eventId, change)) result.delivered += 1;
+              else result.duplicates += 1;
             }
-            await onChange(change);
-            await store.set(eventKey(calendarId, change.event.id), change.event.etag);
-            result.delivered += 1;
-          } else if (await deliverDelete(calendarId, change.eventId, change)) result.delivered += 1;
-          else result.duplicates += 1;
+          }
+        } catch (error) {
+          await flush().catch(() => undefined); // the host's error is the one to report
+          throw error;
         }
+        await flush();
         for (const { seriesId, instanceIds } of page.series ?? []) {
           const key = seriesKey(calendarId, seriesId);
           const present = new Set(instanceIds);
@@ -258,9 +304,15 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
     }
     const survivors = [...seen];
     const chunks = Math.ceil(survivors.length / CHUNK);
-    for (let i = 0; i < chunks; i++) await store.set(knownKey(calendarId, i), survivors.slice(i * CHUNK, (i + 1) * CHUNK));
-    for (let i = chunks; i < state.chunks; i++) await store.delete(knownKey(calendarId, i));
-    for (let i = 0; i < full.seenChunks; i++) await store.delete(seenKey(calendarId, i));
+    await setMany(
+      store,
+      Array.from({ length: chunks }, (_, i) => ({ key: knownKey(calendarId, i), value: survivors.slice(i * CHUNK, (i + 1) * CHUNK) })),
+    );
+    // The rewritten chunks are in place: the leftovers can go, in any order.
+    const stale: string[] = [];
+    for (let i = chunks; i < state.chunks; i++) stale.push(knownKey(calendarId, i));
+    for (let i = 0; i < full.seenChunks; i++) stale.push(seenKey(calendarId, i));
+    await Promise.all(stale.map((key) => store.delete(key)));
     state.chunks = chunks;
     return vanished;
   }

@@ -170,8 +170,42 @@ export function assertVersion(version: unknown): asserts version is number | nul
  * symbols, bigints, non-finite numbers and cycles. Durable stores keep exactly this text.
  */
 export function encodeValue(value: unknown): string {
-  checkJson(value, new Set(), '$');
+  // Strings are most values (etags, ids, tokens): nothing to check. Otherwise a quick walk that
+  // builds no path strings, and only on a failure the walk that names the offending place.
+  if (typeof value !== 'string' && !isPlainJson(value, [])) checkJson(value, new Set(), '$');
   return JSON.stringify(value);
+}
+
+/** `true` when `value` is JSON that `JSON.stringify` keeps as it is; `stack` holds the objects being walked (cycles). */
+function isPlainJson(value: unknown, stack: object[]): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (stack.includes(value)) return false;
+      if (Array.isArray(value)) {
+        stack.push(value);
+        for (const item of value) if (!isPlainJson(item, stack)) return false;
+        stack.pop();
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      stack.push(value);
+      for (const key in value) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v !== undefined && !isPlainJson(v, stack)) return false;
+      }
+      stack.pop();
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function checkJson(value: unknown, path: Set<object>, where: string): void {

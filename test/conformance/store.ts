@@ -289,7 +289,7 @@ export function describeStoreConformance(
           const s = view(store);
           const circular: Record<string, unknown> = {};
           circular.self = circular;
-          const good = { key: k('bad-batch'), value: 1 };
+          const good: { key: string; value: unknown } = { key: k('bad-batch'), value: 1 };
           await expectInvalidInput(setMany(s, [good, { key: '', value: 1 }]));
           await expectInvalidInput(setMany(s, [good, { key: k('other'), value: circular }]));
           await expectInvalidInput(setMany(s, [good, { key: k('other'), value: undefined }]));
