@@ -28,6 +28,9 @@ const FULLY_DOCUMENTED = [
   './recurrence',
   './oauth',
   './openapi',
+  './calendar',
+  './calendar/google',
+  './calendar/outlook',
 ];
 const strict = process.argv.includes('--strict') || process.env.SWITCHYARD_DOCS_STRICT === '1';
 

@@ -55,3 +55,4 @@ export { type Conflict, findConflicts, type FindConflictsOptions, mergeFreeBusy 
 export { eventIdFromKey, newEventId } from './ids.js';
 export { expandSeries, instanceId } from './instances.js';
 export { assertRange, parseEventInput, parseEventPatch } from './validate.js';
+export type { FakeCalendarOperation } from './fake.js';

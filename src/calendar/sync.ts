@@ -31,12 +31,17 @@ import { withRedaction } from '../core/logger.js';
 import { getMany, type Store, type StoreBatchEntry, setMany } from '../stores/store.js';
 import type { CalendarEvent, CalendarProvider, ChangePage, EventChange } from './types.js';
 
+/** Options of `createCalendarSync`. */
 export interface CalendarSyncOptions {
+  /** The calendar adapter to read changes from (`createGoogleCalendar`, `createOutlookCalendar`, the fake, …). */
   provider: CalendarProvider;
+  /** Where cursors, delivered etags, known ids and the lease live; use Redis or PostgreSQL with several workers. */
   store: Store;
   /** Called once per new change (event id + etag). Awaited; throwing stops the run without committing the page. */
   onChange: (change: EventChange) => void | Promise<void>;
+  /** Prefix of every store key of the engine. Default `switchyard:calsync`. */
   keyPrefix?: string;
+  /** Host logger (wrapped with `withRedaction`): cursor expiries and full resyncs are logged at info. */
   logger?: Logger;
   /** Safety net against a provider that never ends a listing. Default 10,000 pages per run. */
   maxPages?: number;
@@ -44,8 +49,11 @@ export interface CalendarSyncOptions {
   leaseSeconds?: number;
 }
 
+/** What one `sync(calendarId)` run did. */
 export interface SyncResult {
+  /** The calendar synced. */
   calendarId: string;
+  /** Change pages read from the provider. */
   pages: number;
   /** Changes handed to `onChange` (upserts and deletions). */
   delivered: number;
@@ -59,6 +67,7 @@ export interface SyncResult {
   skipped: boolean;
 }
 
+/** A sync engine made by `createCalendarSync`: run, reset and inspect the sync of each calendar. */
 export interface CalendarSync {
   /** Run one sync of a calendar to the end of its changes. Concurrent calls for one calendar share a run. */
   sync(calendarId: string): Promise<SyncResult>;
@@ -79,6 +88,22 @@ interface SyncState {
 /** Ids per chunk when the known set is rewritten after a full listing. */
 const CHUNK = 1000;
 
+/**
+ * The incremental sync engine: one cursor per calendar in `store`, each change delivered once to
+ * `onChange` (by event id + etag), crash-resume from the last committed page, and a full resync
+ * with deletions for vanished events when the provider's cursor expires.
+ *
+ * @example
+ * const sync = createCalendarSync({
+ *   provider: createGoogleCalendar({ auth: tokenProvider }),
+ *   store: createRedisStore({ url: process.env.REDIS_URL! }),
+ *   onChange: async (change) => {
+ *     if (change.type === 'upsert') await db.events.upsert(change.event); // an upsert by id
+ *     else await db.events.delete(change.calendarId, change.eventId);
+ *   },
+ * });
+ * const result = await sync.sync('primary'); // { delivered, duplicates, vanished, fullSync, … }
+ */
 export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
   if (!options || typeof options !== 'object') throw new IntegrationError('invalid_config', 'createCalendarSync needs options');
   const { provider, store, onChange } = options;

@@ -164,17 +164,27 @@ export interface UpdateOptions {
 export interface CalendarProvider {
   /** `google`, `outlook`, `fake`: used in errors, telemetry and store keys. */
   readonly name: string;
+  /** Every calendar the account can see, with its access role and time zone. */
   listCalendars(): Promise<CalendarInfo[]>;
+  /** One event (a single event, a series master or an instance) by id; `not_found` when it does not exist. */
   getEvent(calendarId: string, eventId: string): Promise<CalendarEvent>;
+  /** The events overlapping a window, with recurring series expanded into instances when `expand` is set. */
   listEvents(calendarId: string, options: ListEventsOptions): Promise<CalendarEvent[]>;
+  /** Create an event; retry-safe (a client-chosen id or `transactionId`), so a retried create never duplicates it. */
   createEvent(calendarId: string, input: EventInput): Promise<CalendarEvent>;
+  /** Change the fields in `patch`; with `options.etag`, only if the event is unchanged since (`precondition_failed` otherwise). */
   updateEvent(calendarId: string, eventId: string, patch: EventPatch, options?: UpdateOptions): Promise<CalendarEvent>;
+  /** Delete an event (a whole series for a master); with `options.etag`, only if it is unchanged since. */
   deleteEvent(calendarId: string, eventId: string, options?: UpdateOptions): Promise<void>;
+  /** Accept, decline or tentatively accept an invitation as the calendar's owner. */
   respondToEvent(calendarId: string, eventId: string, options: RespondOptions): Promise<CalendarEvent>;
+  /** Busy intervals of several calendars over a window, merged per calendar (long windows are chunked as the provider needs). */
   freeBusy(request: FreeBusyRequest): Promise<FreeBusyResult>;
   /** One page of changes since `cursor` (omit it for a full listing). Throws `sync_token_expired`. */
   listChanges(calendarId: string, cursor?: string): Promise<ChangePage>;
+  /** Open a push channel (Google channel, Graph subscription) that notifies `address` of changes until it expires. */
   watch(request: WatchRequest): Promise<Channel>;
+  /** Close a push channel opened by `watch`. */
   stopWatch(channel: Channel): Promise<void>;
   /**
    * Extend a channel in place, when the provider can (Graph: PATCH the subscription). Providers
