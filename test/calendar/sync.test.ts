@@ -92,10 +92,22 @@ describe('createCalendarSync', () => {
     const calls = { get: 0, set: 0, getMany: 0, setMany: 0 };
     const spy: Store = {
       ...counted,
-      get: (k) => (calls.get++, counted.get(k)),
-      set: (k, v, o) => (calls.set++, counted.set(k, v, o)),
-      getMany: (k) => (calls.getMany++, counted.getMany?.(k) ?? Promise.resolve([])),
-      setMany: (e, o) => (calls.setMany++, counted.setMany?.(e, o) ?? Promise.resolve([])),
+      get: (k) => {
+        calls.get++;
+        return counted.get(k);
+      },
+      set: (k, v, o) => {
+        calls.set++;
+        return counted.set(k, v, o);
+      },
+      getMany: (k) => {
+        calls.getMany++;
+        return counted.getMany?.(k) ?? Promise.resolve([]);
+      },
+      setMany: (e, o) => {
+        calls.setMany++;
+        return counted.setMany?.(e, o) ?? Promise.resolve([]);
+      },
     };
     const r2 = await createCalendarSync({ provider, store: spy, onChange: () => undefined }).sync('primary');
     expect(r2.delivered).toBe(25);
