@@ -186,7 +186,12 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
       // stops drops the prefetched page and the next run lists it again from the committed cursor.
       let prefetched: Promise<ChangePage> | undefined;
       const prefetch = (cursor: string) => {
-        const next = provider.listChanges(calendarId, cursor);
+        let next: Promise<ChangePage>;
+        try {
+          next = Promise.resolve(provider.listChanges(calendarId, cursor));
+        } catch (error) {
+          next = Promise.reject(error); // a provider that throws synchronously: handled where awaited
+        }
         next.catch(() => undefined); // awaited (and its error handled) by the next iteration, or dropped
         return next;
       };

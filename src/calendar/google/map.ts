@@ -8,7 +8,7 @@ import { toGoogleRecurrence } from '../../recurrence/index.js';
 import { offsetAt } from '../../time/instant.js';
 import { formatWall } from '../../time/wall.js';
 import { assertTimeZone, toLocal } from '../../time/index.js';
-import type { CalendarEvent, EventPatch, EventTime, ResponseStatus } from '../types.js';
+import type { Attendee, CalendarEvent, EventPatch, EventTime, ResponseStatus } from '../types.js';
 
 /** Private extended property holding the fingerprint of a create, so a retried create can be recognised. */
 export const FINGERPRINT_KEY = 'switchyardCreateFingerprint';
@@ -92,6 +92,22 @@ export function isTombstone(ev: calendar_v3.Schema$Event): boolean {
   return ev.status === 'cancelled' && !ev.recurringEventId;
 }
 
+function attendeesOf(list: calendar_v3.Schema$EventAttendee[] | undefined): Attendee[] {
+  const out: Attendee[] = [];
+  for (const a of list ?? []) {
+    if (!a.email) continue;
+    const attendee: Attendee = {
+      email: a.email,
+      responseStatus: (RESPONSES.has(a.responseStatus ?? '') ? a.responseStatus : 'needsAction') as ResponseStatus,
+    };
+    if (a.displayName) attendee.displayName = a.displayName;
+    if (a.optional) attendee.optional = true;
+    if (a.self) attendee.self = true;
+    out.push(attendee);
+  }
+  return out;
+}
+
 export function fromGoogle(ev: calendar_v3.Schema$Event, calendarId: string, calendarZone: string): CalendarEvent {
   const start = fromGoogleTime(ev.start, calendarZone);
   const out: CalendarEvent = {
@@ -100,19 +116,7 @@ export function fromGoogle(ev: calendar_v3.Schema$Event, calendarId: string, cal
     etag: ev.etag ?? '',
     start,
     end: ev.end ? fromGoogleTime(ev.end, calendarZone) : start,
-    attendees: (ev.attendees ?? []).flatMap((a) =>
-      a.email
-        ? [
-            {
-              email: a.email,
-              responseStatus: (RESPONSES.has(a.responseStatus ?? '') ? a.responseStatus : 'needsAction') as ResponseStatus,
-              ...(a.displayName ? { displayName: a.displayName } : {}),
-              ...(a.optional ? { optional: true } : {}),
-              ...(a.self ? { self: true } : {}),
-            },
-          ]
-        : [],
-    ),
+    attendees: attendeesOf(ev.attendees),
     status: ev.status === 'cancelled' ? 'cancelled' : ev.status === 'tentative' ? 'tentative' : 'confirmed',
     transparency: ev.transparency === 'transparent' ? 'transparent' : 'opaque',
   };
@@ -132,9 +136,13 @@ export function fromGoogle(ev: calendar_v3.Schema$Event, calendarId: string, cal
       out.reminders.overrides = ev.reminders.overrides.map((o) => ({ method: o.method === 'email' ? 'email' : 'popup', minutes: o.minutes ?? 0 }));
     }
   }
-  const priv = { ...(ev.extendedProperties?.private ?? {}) };
-  delete priv[FINGERPRINT_KEY];
-  if (Object.keys(priv).length > 0) out.extendedProperties = priv;
+  // Copied without our create fingerprint (built up, not spread and deleted: this runs per event in a sync).
+  const source = ev.extendedProperties?.private;
+  if (source) {
+    let priv: Record<string, string> | undefined;
+    for (const key of Object.keys(source)) if (key !== FINGERPRINT_KEY) (priv ??= {})[key] = source[key] as string;
+    if (priv) out.extendedProperties = priv;
+  }
   if (ev.updated) out.updated = ev.updated;
   return out;
 }
