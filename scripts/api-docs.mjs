@@ -49,6 +49,9 @@ const FULLY_DOCUMENTED = [
   './payments/stripe',
   './calendar/caldav',
   './webhooks',
+  './calendar',
+  './calendar/google',
+  './calendar/outlook',
 ];
 /** Subpaths whose doc comments are complete but whose `@example` blocks are still being written. */
 const SUMMARIES_ENFORCED = [];

@@ -19,9 +19,13 @@ import type { Store } from '../stores/store.js';
 import type { CalendarSync, SyncResult } from './sync.js';
 import type { CalendarProvider, Channel } from './types.js';
 
+/** Options of `createChannelManager`. */
 export interface ChannelManagerOptions {
+  /** The adapter that opens, renews and stops channels. */
   provider: CalendarProvider;
+  /** Where the managed channels are remembered (by calendar and by channel id). */
   store: Store;
+  /** The sync engine a notification triggers. */
   sync: CalendarSync;
   /** HTTPS endpoint the provider notifies. */
   address: string;
@@ -31,7 +35,9 @@ export interface ChannelManagerOptions {
   ttlSeconds?: number;
   /** Renew when less than this is left, seconds. Default 1 day. */
   renewBeforeSeconds?: number;
+  /** Prefix of the manager's store keys. Default `switchyard:calchan`. */
   keyPrefix?: string;
+  /** Clock, epoch ms (like `Date.now`); inject one to test renewal without waiting. */
   now?: () => number;
 }
 
@@ -47,22 +53,43 @@ export interface ChannelNotification {
   lifecycleEvent?: 'subscriptionRemoved' | 'missed' | 'reauthorizationRequired';
 }
 
+/** What `handleNotification` did: ignored a handshake, synced, joined a running sync, renewed or reopened the channel. */
 export interface NotificationOutcome {
+  /** The calendar the notification was for. */
   calendarId: string;
+  /** `coalesced`: a sync of that calendar was already running, and this notification joined it. */
   action: 'ignored' | 'synced' | 'coalesced' | 'renewed' | 'reopened';
+  /** The sync run's result, when this notification ran one. */
   result?: SyncResult;
 }
 
+/** Keeps one push channel per calendar open and renewed, and turns notifications into (deduplicated) syncs. */
 export interface ChannelManager {
   /** Open a channel for the calendar unless a live one is stored; returns it. */
   ensure(calendarId: string): Promise<Channel>;
   /** Renew every managed channel that expires within `renewBeforeSeconds`. Run it from a cron (hourly is plenty). */
   renewDue(): Promise<Channel[]>;
+  /**
+   * Act on a verified notification: sync the calendar (concurrent ones coalesce), renew on
+   * `reauthorizationRequired`, reopen on `subscriptionRemoved`; `not_found` for an unknown channel.
+   */
   handleNotification(notification: ChannelNotification): Promise<NotificationOutcome>;
   /** Stop the calendar's channel and forget it. */
   stop(calendarId: string): Promise<void>;
 }
 
+/**
+ * The channel manager: opens a push channel per calendar, renews Google channels (new one first,
+ * then stop the old) and Graph subscriptions (PATCH) before they expire, and triggers a sync per
+ * notification. Answer the provider fast: verify, enqueue, 202, and call `handleNotification`
+ * from a worker.
+ *
+ * @example
+ * const channels = createChannelManager({ provider, store, sync, address: 'https://example.com/hooks/calendar', token: process.env.CHANNEL_TOKEN! });
+ * await channels.ensure('primary');
+ * // hourly cron: await channels.renewDue();
+ * // worker, for each verified notification: await channels.handleNotification({ channelId, resourceState });
+ */
 export function createChannelManager(options: ChannelManagerOptions): ChannelManager {
   const { provider, store, sync } = options;
   if (!provider || !store || !sync) throw new IntegrationError('invalid_config', 'provider, store and sync are required', { details: { field: 'provider' } });

@@ -30,6 +30,7 @@ import type {
 } from './types.js';
 import { assertId, assertRange, assertWindow, parseEventInput, parseEventPatch } from './validate.js';
 
+/** Options of `createFakeCalendar`: starting calendars, owner, page size, clock and channel lifetime. */
 export interface FakeCalendarOptions {
   /** Calendars to start with. Default: one `primary` calendar in UTC owned by `me@example.com`. */
   calendars?: { id: string; title?: string; timeZone?: string; accessRole?: AccessRole; primary?: boolean }[];
@@ -43,8 +44,11 @@ export interface FakeCalendarOptions {
   maxChannelSeconds?: number;
 }
 
-type Operation = Exclude<keyof CalendarProvider, 'name'>;
+/** A port method of the fake, for `failNext`. */
+export type FakeCalendarOperation = Exclude<keyof CalendarProvider, 'name'>;
+type Operation = FakeCalendarOperation;
 
+/** The in-memory `CalendarProvider`, plus the controls a test needs: cursor expiry, injected failures, snapshots, channels. */
 export interface FakeCalendar extends CalendarProvider {
   /** Make every cursor issued so far for `calendarId` (or all calendars) expire, like Google's 410. */
   expireCursors(calendarId?: string): void;
@@ -87,6 +91,19 @@ function notFound(what: string): IntegrationError {
   return new IntegrationError('not_found', `${what} not found`, { provider: PROVIDER, status: 404 });
 }
 
+/**
+ * An in-memory, deterministic `CalendarProvider` that passes the same conformance suite as the
+ * Google and Outlook adapters, with change cursors, cursor expiry and failures on demand.
+ *
+ * @example
+ * const calendar = createFakeCalendar({ calendars: [{ id: 'primary', timeZone: 'Europe/Paris' }] });
+ * const event = await calendar.createEvent('primary', {
+ *   title: 'Haircut',
+ *   start: { dateTime: '2026-03-02T09:00:00', timeZone: 'Europe/Paris' },
+ *   end: { dateTime: '2026-03-02T09:30:00', timeZone: 'Europe/Paris' },
+ * });
+ * calendar.expireCursors('primary'); // the next listChanges with an old cursor throws sync_token_expired
+ */
 export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalendar {
   const now = options.now ?? Date.now;
   const pageSize = options.pageSize ?? 50;

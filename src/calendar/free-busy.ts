@@ -42,6 +42,10 @@ function parseInstant(value: unknown, field: string): number {
  * Merge the busy intervals of several calendars (as `freeBusy` returns them, or built by hand) into
  * one sorted list. `busy` wins over `tentative` where both overlap; touching intervals of the same
  * kind are joined.
+ *
+ * @example
+ * const busy = mergeFreeBusy(await provider.freeBusy({ calendarIds: ['primary', 'team'], from, to }));
+ * // [{ start: '2026-03-02T08:00:00.000Z', end: '2026-03-02T09:30:00.000Z', kind: 'busy' }, …]
  */
 export function mergeFreeBusy(calendars: Record<string, { busy: BusyInterval[] }> | readonly { busy: BusyInterval[] }[]): BusyInterval[] {
   const lists = Array.isArray(calendars) ? calendars : Object.values(calendars);
@@ -73,7 +77,9 @@ export function mergeFreeBusy(calendars: Record<string, { busy: BusyInterval[] }
     .map((i) => ({ start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString(), kind: i.kind }));
 }
 
+/** One event of `findConflicts` that overlaps the candidate, how hard the conflict is and where. */
 export interface Conflict {
+  /** The existing event that overlaps the candidate. */
   event: CalendarEvent;
   /** `tentative` when the conflicting event is tentative (or you are tentative to it): a soft conflict. */
   severity: 'busy' | 'tentative';
@@ -81,6 +87,7 @@ export interface Conflict {
   overlap: { start: string; end: string };
 }
 
+/** Options of `findConflicts`. */
 export interface FindConflictsOptions {
   /** Zone in which all-day events are read (the calendar's). Default UTC. */
   timeZone?: string;
@@ -93,6 +100,14 @@ export interface FindConflictsOptions {
  * transparent, not declined by you; a series' instances must be expanded first (`listEvents`
  * with `expand: true`). An event that merely touches the candidate (ends when it starts) is not a
  * conflict.
+ *
+ * @example
+ * const events = await provider.listEvents('primary', { from, to, expand: true });
+ * const conflicts = findConflicts(events, {
+ *   start: { dateTime: '2026-03-02T09:00:00', timeZone: 'Europe/Paris' },
+ *   end: { dateTime: '2026-03-02T10:00:00', timeZone: 'Europe/Paris' },
+ * }, { timeZone: 'Europe/Paris' });
+ * if (conflicts.some((c) => c.severity === 'busy')) throw new Error('slot taken');
  */
 export function findConflicts(
   events: readonly CalendarEvent[],

@@ -21,7 +21,12 @@ function base32hex(bytes: Uint8Array): string {
   return out;
 }
 
-/** A random 26-character base32hex id (128 bits). */
+/**
+ * A random 26-character base32hex id (128 bits), valid as an event id on every provider.
+ *
+ * @example
+ * const event = await provider.createEvent('primary', { id: newEventId(), ...input });
+ */
 export function newEventId(): string {
   return base32hex(crypto.getRandomValues(new Uint8Array(16)));
 }
@@ -29,6 +34,10 @@ export function newEventId(): string {
 /**
  * A stable id derived from the host's own key (`booking:42`): the same booking always maps to the
  * same event id, so a create retried by a job runner after a crash cannot duplicate the event.
+ *
+ * @example
+ * const id = await eventIdFromKey(`booking:${booking.id}`);
+ * await provider.createEvent('primary', { id, ...input }); // a retry returns the same event
  */
 export async function eventIdFromKey(key: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`switchyard:event:${key}`));

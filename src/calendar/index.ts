@@ -2,6 +2,8 @@
  * switchyard/calendar: the `CalendarProvider` port, its zod schemas, the incremental sync engine,
  * the channel manager, conflicts and free/busy, and an in-memory fake. Loads no provider SDK:
  * adapters live in `switchyard/calendar/google` and `switchyard/calendar/outlook`.
+ *
+ * @packageDocumentation
  */
 
 export {
@@ -70,3 +72,4 @@ export type {
   WatchRequest,
 } from './types.js';
 export { assertRange, parseEventInput, parseEventPatch } from './validate.js';
+export type { FakeCalendarOperation } from './fake.js';

@@ -20,7 +20,13 @@ export function instantOf(time: EventTime, zone: string): number {
   return Date.parse(toInstant(time));
 }
 
-/** Google's instance id suffix: `_20240305T170000Z` for timed series, `_20240305` for all-day ones. */
+/**
+ * The id of one instance of a series, Google style: `<masterId>_20240305T170000Z` for timed series,
+ * `<masterId>_20240305` for all-day ones.
+ *
+ * @example
+ * instanceId('abc123', { dateTime: '2024-03-05T09:00:00', timeZone: 'America/Los_Angeles' }); // 'abc123_20240305T170000Z'
+ */
 export function instanceId(masterId: string, originalStart: EventTime): string {
   if ('date' in originalStart) return `${masterId}_${originalStart.date.replaceAll('-', '')}`;
   const iso = new Date(Date.parse(toInstant(originalStart))).toISOString();
@@ -50,6 +56,10 @@ function shift(time: EventTime, from: EventTime, to: EventTime): EventTime {
  * Occurrences of `master` overlapping `[from, to)`, with `exceptions` (events whose
  * `recurringEventId` is the master's) applied: cancelled ones are removed (or kept with status
  * `cancelled` when `includeCancelled`), modified ones replace their occurrence.
+ *
+ * @example
+ * const week = { from: Date.parse('2026-03-02T00:00:00Z'), to: Date.parse('2026-03-09T00:00:00Z') };
+ * const instances = expandSeries(master, exceptions, week);
  */
 export function expandSeries(
   master: CalendarEvent,

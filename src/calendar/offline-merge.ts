@@ -131,6 +131,18 @@ export interface FieldMerge {
  * the provider's current one. A field only the local side changed takes the local value; a field
  * only the remote changed keeps the remote value; a field both changed to different values keeps
  * the remote one (the documented tie-break) and is listed in `conflicting`.
+ *
+ * @example
+ * ```ts
+ * import { createOfflineCalendar, mergeFields } from 'switchyard/calendar';
+ *
+ * // A custom policy: merge, but let the remote win outright when both sides retitled the event.
+ * const offline = createOfflineCalendar({ provider, store, policy: (conflict) => {
+ *   if (conflict.kind !== 'update' || !conflict.remote || !conflict.patch) return 'remote-wins';
+ *   const { patch, conflicting } = mergeFields(conflict.base, conflict.patch, conflict.remote);
+ *   return conflicting.includes('title') ? 'remote-wins' : { patch };
+ * } });
+ * ```
  */
 export function mergeFields(base: CalendarEvent, patch: EventPatch, remote: CalendarEvent): FieldMerge {
   const write: EditableField[] = [];

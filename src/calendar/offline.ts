@@ -106,6 +106,7 @@ export interface OfflineCalendarOptions {
   keyPrefix?: string;
   /** Lease on the queue so two flushes (or a flush and a pull) never run at once, seconds. Default 120. */
   leaseSeconds?: number;
+  /** Clock in epoch milliseconds (tests); default `Date.now`. */
   now?: () => number;
   logger?: Logger;
 }

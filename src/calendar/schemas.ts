@@ -8,16 +8,22 @@ import type { CalendarEvent, CalendarInfo, EventChange, EventInput } from './typ
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/, 'expected a local YYYY-MM-DDTHH:mm:ss without offset');
 
+/** A timed value `{ dateTime, timeZone }` (local wall time, IANA zone) or an all-day `{ date }`. */
 export const eventTimeSchema = z.union([
   z.strictObject({ dateTime: localDateTime, timeZone: z.string().min(1) }),
   z.strictObject({ date }),
 ]);
 
+/** An attendee's answer: `needsAction`, `accepted`, `declined` or `tentative`. */
 export const responseStatusSchema = z.enum(['needsAction', 'accepted', 'declined', 'tentative']);
+/** An event's status: `confirmed`, `tentative` or `cancelled`. */
 export const eventStatusSchema = z.enum(['confirmed', 'tentative', 'cancelled']);
+/** Whether an event blocks time (`opaque`) or not (`transparent`, "show as free"). */
 export const transparencySchema = z.enum(['opaque', 'transparent']);
+/** What the account may do with a calendar: `owner`, `writer`, `reader` or `freeBusyReader`. */
 export const accessRoleSchema = z.enum(['owner', 'writer', 'reader', 'freeBusyReader']);
 
+/** One attendee: email, response status and the optional display name, optional and self flags. */
 export const attendeeSchema = z.object({
   email: z.string().min(3).includes('@'),
   displayName: z.string().optional(),
@@ -26,6 +32,7 @@ export const attendeeSchema = z.object({
   self: z.boolean().optional(),
 });
 
+/** An event's reminders: the calendar's defaults, or explicit popup/email overrides in minutes. */
 export const remindersSchema = z.object({
   useDefault: z.boolean(),
   overrides: z.array(z.object({ method: z.enum(['email', 'popup']), minutes: z.number().int().min(0).max(40_320) })).optional(),
@@ -33,6 +40,7 @@ export const remindersSchema = z.object({
 
 const extendedProperties = z.record(z.string(), z.string());
 
+/** The normalized `CalendarEvent` every provider returns; validate data read back from your own storage with it. */
 export const calendarEventSchema = z.object({
   id: z.string().min(1),
   calendarId: z.string().min(1),
@@ -59,6 +67,7 @@ export const calendarEventSchema = z.object({
 /** Client-chosen ids follow Google's rule (base32hex, 5–1024 chars) so they are valid on every provider. */
 export const eventIdSchema = z.string().regex(/^[a-v0-9]{5,1024}$/, 'event ids are 5-1024 characters of a-v and 0-9 (base32hex)');
 
+/** What `createEvent` accepts (strict: unknown fields are rejected); `parseEventInput` adds the range and zone checks. */
 export const eventInputSchema = z.strictObject({
   id: eventIdSchema.optional(),
   title: z.string().max(1024).optional(),
@@ -74,8 +83,10 @@ export const eventInputSchema = z.strictObject({
   extendedProperties: extendedProperties.optional(),
 });
 
+/** What `updateEvent` accepts: any subset of the input fields, except `id`. */
 export const eventPatchSchema = eventInputSchema.omit({ id: true }).partial();
 
+/** One calendar of `listCalendars`: id, title, time zone, access role and primary flag. */
 export const calendarInfoSchema = z.object({
   id: z.string(),
   title: z.string(),
@@ -84,6 +95,7 @@ export const calendarInfoSchema = z.object({
   primary: z.boolean(),
 });
 
+/** One change of a sync: an `upsert` with the event, or a `delete` with the event id. */
 export const eventChangeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('upsert'), event: calendarEventSchema }),
   z.object({ type: z.literal('delete'), calendarId: z.string(), eventId: z.string() }),

@@ -7,10 +7,15 @@
  * - Pages are committed one at a time: a crash resumes from the last committed page.
  * - Exactly-once to `onChange` by event id + etag: the provider delivers at least once (a page
  *   replayed after a crash, an event seen in a full listing and again in the increment that
- *   follows), so each delivered etag is recorded in the store right after `onChange` returns, and
- *   a change whose etag was already delivered is skipped. If `onChange` throws, nothing is recorded
- *   and the change is delivered again on the next run. The one window left is a crash between
- *   `onChange` returning and that write: make `onChange` an upsert by event id to be safe there.
+ *   follows), so the etags a page delivered are recorded in the store (one batch write per page,
+ *   after its deliveries), and a change whose etag was already delivered is skipped. If `onChange`
+ *   throws, the etags delivered before it are still written, the failed change is not, and it is
+ *   delivered again on the next run. The one window left is a process crash between `onChange`
+ *   returning and the page's batch write: the changes that page delivered so far come again on
+ *   resume, so make `onChange` an upsert by event id.
+ * - Store traffic is per page, not per event: one `getMany` of the page's etags, one `setMany` of
+ *   its new id chunks, one of its delivered etags, and the lease and cursor writes. The next page
+ *   is requested while the current one is delivered (nothing is committed early).
  * - `sync_token_expired` (Google 410, Graph `syncStateNotFound`) restarts a full listing; at its end,
  *   every event the host was given that the listing no longer contains is delivered as a deletion.
  *
@@ -23,15 +28,20 @@
 import { IntegrationError, isIntegrationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { withRedaction } from '../core/logger.js';
-import type { Store } from '../stores/store.js';
-import type { CalendarEvent, CalendarProvider, EventChange } from './types.js';
+import { getMany, type Store, type StoreBatchEntry, setMany } from '../stores/store.js';
+import type { CalendarEvent, CalendarProvider, ChangePage, EventChange } from './types.js';
 
+/** Options of `createCalendarSync`. */
 export interface CalendarSyncOptions {
+  /** The calendar adapter to read changes from (`createGoogleCalendar`, `createOutlookCalendar`, the fake, …). */
   provider: CalendarProvider;
+  /** Where cursors, delivered etags, known ids and the lease live; use Redis or PostgreSQL with several workers. */
   store: Store;
   /** Called once per new change (event id + etag). Awaited; throwing stops the run without committing the page. */
   onChange: (change: EventChange) => void | Promise<void>;
+  /** Prefix of every store key of the engine. Default `switchyard:calsync`. */
   keyPrefix?: string;
+  /** Host logger (wrapped with `withRedaction`): cursor expiries and full resyncs are logged at info. */
   logger?: Logger;
   /** Safety net against a provider that never ends a listing. Default 10,000 pages per run. */
   maxPages?: number;
@@ -39,8 +49,11 @@ export interface CalendarSyncOptions {
   leaseSeconds?: number;
 }
 
+/** What one `sync(calendarId)` run did. */
 export interface SyncResult {
+  /** The calendar synced. */
   calendarId: string;
+  /** Change pages read from the provider. */
   pages: number;
   /** Changes handed to `onChange` (upserts and deletions). */
   delivered: number;
@@ -54,6 +67,7 @@ export interface SyncResult {
   skipped: boolean;
 }
 
+/** A sync engine made by `createCalendarSync`: run, reset and inspect the sync of each calendar. */
 export interface CalendarSync {
   /** Run one sync of a calendar to the end of its changes. Concurrent calls for one calendar share a run. */
   sync(calendarId: string): Promise<SyncResult>;
@@ -74,6 +88,22 @@ interface SyncState {
 /** Ids per chunk when the known set is rewritten after a full listing. */
 const CHUNK = 1000;
 
+/**
+ * The incremental sync engine: one cursor per calendar in `store`, each change delivered once to
+ * `onChange` (by event id + etag), crash-resume from the last committed page, and a full resync
+ * with deletions for vanished events when the provider's cursor expires.
+ *
+ * @example
+ * const sync = createCalendarSync({
+ *   provider: createGoogleCalendar({ auth: tokenProvider }),
+ *   store: createRedisStore({ url: process.env.REDIS_URL! }),
+ *   onChange: async (change) => {
+ *     if (change.type === 'upsert') await db.events.upsert(change.event); // an upsert by id
+ *     else await db.events.delete(change.calendarId, change.eventId);
+ *   },
+ * });
+ * const result = await sync.sync('primary'); // { delivered, duplicates, vanished, fullSync, … }
+ */
 export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
   if (!options || typeof options !== 'object') throw new IntegrationError('invalid_config', 'createCalendarSync needs options');
   const { provider, store, onChange } = options;
@@ -115,7 +145,11 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
 
   async function readChunks(key: (i: number) => string, count: number): Promise<Set<string>> {
     const out = new Set<string>();
-    for (let i = 0; i < count; i++) for (const id of (await store.get<string[]>(key(i)))?.value ?? []) out.add(id);
+    const entries = await getMany<string[]>(
+      store,
+      Array.from({ length: count }, (_, i) => key(i)),
+    );
+    for (const entry of entries) for (const id of entry?.value ?? []) out.add(id);
     return out;
   }
 
@@ -152,14 +186,30 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
         version = next;
       };
 
+      // The next page is requested as soon as its cursor is known, so the provider's round trip
+      // overlaps this page's store writes and deliveries. Nothing is committed early: a run that
+      // stops drops the prefetched page and the next run lists it again from the committed cursor.
+      let prefetched: Promise<ChangePage> | undefined;
+      const prefetch = (cursor: string) => {
+        let next: Promise<ChangePage>;
+        try {
+          next = Promise.resolve(provider.listChanges(calendarId, cursor));
+        } catch (error) {
+          next = Promise.reject(error); // a provider that throws synchronously: handled where awaited
+        }
+        next.catch(() => undefined); // awaited (and its error handled) by the next iteration, or dropped
+        return next;
+      };
       while (result.pages < maxPages) {
         // A listing that starts from the beginning invalidates ids seen by an earlier, aborted
         // attempt at a full listing: events may have been deleted since, and the new listing's
         // final cursor will not report those deletions.
         if (state.cursor === undefined) state.full = { seenChunks: 0 };
-        let page: Awaited<ReturnType<CalendarProvider['listChanges']>>;
+        let page: ChangePage;
         try {
-          page = await provider.listChanges(calendarId, state.cursor);
+          const next = prefetched ?? provider.listChanges(calendarId, state.cursor);
+          prefetched = undefined;
+          page = await next;
         } catch (error) {
           if (!isIntegrationError(error) || error.code !== 'sync_token_expired') throw error;
           // A fresh full listing cannot expire twice in a row unless the provider is broken: stop.
@@ -172,48 +222,71 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
         }
         expiredInARow = 0;
         result.pages += 1;
+        if (page.more || (page.full && !caughtUp)) prefetched = prefetch(page.cursor);
         await holdLease();
         if (page.full) {
           result.fullSync = true;
           state.full ??= { seenChunks: 0 };
         }
         const upserts = page.changes.flatMap((c) => (c.type === 'upsert' ? [c.event] : []));
-        const delivered = await Promise.all(upserts.map((e) => store.get<string>(eventKey(calendarId, e.id))));
+        // One batch read of the page's delivered etags (one round trip on Redis/PostgreSQL).
+        const delivered = await getMany<string>(
+          store,
+          upserts.map((e) => eventKey(calendarId, e.id)),
+        );
         // Record new ids before delivering them: the known set is always a superset of what the
         // host holds, so a later full listing finds every vanished event (a crash between delivery
         // and the page commit would otherwise leave a ghost the host never hears about). Only this
         // page's ids are written: the cost per page does not grow with the calendar.
         const fresh = upserts.filter((_, i) => delivered[i] === undefined).map((e) => e.id);
-        let wrote = false;
-        if (fresh.length > 0) {
-          await store.set(knownKey(calendarId, state.chunks), fresh);
-          state.chunks += 1;
-          wrote = true;
+        const chunks: StoreBatchEntry<string[]>[] = [];
+        if (fresh.length > 0) chunks.push({ key: knownKey(calendarId, state.chunks++), value: fresh });
+        if (state.full && upserts.length > 0) chunks.push({ key: seenKey(calendarId, state.full.seenChunks++), value: upserts.map((e) => e.id) });
+        if (chunks.length > 0) {
+          await setMany(store, chunks);
+          await commit();
         }
-        if (state.full && upserts.length > 0) {
-          await store.set(
-            seenKey(calendarId, state.full.seenChunks),
-            upserts.map((e) => e.id),
-          );
-          state.full.seenChunks += 1;
-          wrote = true;
-        }
-        if (wrote) await commit();
         await addToSeries(calendarId, upserts);
-        let i = 0;
-        for (const change of page.changes) {
-          if (change.type === 'upsert') {
-            const previous = delivered[i++];
-            if (previous?.value === change.event.etag) {
-              result.duplicates += 1;
-              continue;
+        // Etags delivered in this page, written in one batch after the deliveries (and before any
+        // deletion, which reads them). If onChange throws, those delivered so far are still
+        // written before the error propagates, so they are not delivered again.
+        const pending = new Map<string, string>();
+        /** What this page did to an event so far: the etag delivered, or null for a deletion. */
+        const touched = new Map<string, string | null>();
+        const flush = async () => {
+          if (pending.size === 0) return;
+          const entries = [...pending].map(([id, etag]) => ({ key: eventKey(calendarId, id), value: etag }));
+          pending.clear();
+          await setMany(store, entries);
+        };
+        try {
+          let i = 0;
+          for (const change of page.changes) {
+            if (change.type === 'upsert') {
+              const stored = delivered[i++];
+              const previous = touched.has(change.event.id) ? touched.get(change.event.id) : stored?.value;
+              if (previous === change.event.etag) {
+                result.duplicates += 1;
+                continue;
+              }
+              // Only await a promise: a synchronous onChange then costs no microtask per event.
+              const done = onChange(change);
+              if (done) await done;
+              pending.set(change.event.id, change.event.etag);
+              touched.set(change.event.id, change.event.etag);
+              result.delivered += 1;
+            } else {
+              await flush();
+              touched.set(change.eventId, null);
+              if (await deliverDelete(calendarId, change.eventId, change)) result.delivered += 1;
+              else result.duplicates += 1;
             }
-            await onChange(change);
-            await store.set(eventKey(calendarId, change.event.id), change.event.etag);
-            result.delivered += 1;
-          } else if (await deliverDelete(calendarId, change.eventId, change)) result.delivered += 1;
-          else result.duplicates += 1;
+          }
+        } catch (error) {
+          await flush().catch(() => undefined); // the host's error is the one to report
+          throw error;
         }
+        await flush();
         for (const { seriesId, instanceIds } of page.series ?? []) {
           const key = seriesKey(calendarId, seriesId);
           const present = new Set(instanceIds);
@@ -269,9 +342,15 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
     }
     const survivors = [...seen];
     const chunks = Math.ceil(survivors.length / CHUNK);
-    for (let i = 0; i < chunks; i++) await store.set(knownKey(calendarId, i), survivors.slice(i * CHUNK, (i + 1) * CHUNK));
-    for (let i = chunks; i < state.chunks; i++) await store.delete(knownKey(calendarId, i));
-    for (let i = 0; i < full.seenChunks; i++) await store.delete(seenKey(calendarId, i));
+    await setMany(
+      store,
+      Array.from({ length: chunks }, (_, i) => ({ key: knownKey(calendarId, i), value: survivors.slice(i * CHUNK, (i + 1) * CHUNK) })),
+    );
+    // The rewritten chunks are in place: the leftovers can go, in any order.
+    const stale: string[] = [];
+    for (let i = chunks; i < state.chunks; i++) stale.push(knownKey(calendarId, i));
+    for (let i = 0; i < full.seenChunks; i++) stale.push(seenKey(calendarId, i));
+    await Promise.all(stale.map((key) => store.delete(key)));
     state.chunks = chunks;
     return vanished;
   }

@@ -6,12 +6,16 @@
 /** A timed value (local wall time in an IANA zone) or an all-day date (`YYYY-MM-DD`). */
 export type EventTime = { dateTime: string; timeZone: string } | { date: string };
 
+/** An attendee's answer to an invitation (Google's names; Graph's are mapped onto them). */
 export type ResponseStatus = 'needsAction' | 'accepted' | 'declined' | 'tentative';
+/** Whether an event (or one occurrence) stands, is tentative, or was cancelled. */
 export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
 /** `transparent` events do not block time (Google `transparency`, Graph `showAs: free`). */
 export type Transparency = 'opaque' | 'transparent';
+/** What the account may do in a calendar: from `owner` down to seeing free/busy only. */
 export type AccessRole = 'owner' | 'writer' | 'reader' | 'freeBusyReader';
 
+/** One invitee of an event, with the answer the provider reports. */
 export interface Attendee {
   email: string;
   displayName?: string;
@@ -21,11 +25,13 @@ export interface Attendee {
   self?: boolean;
 }
 
+/** The event's reminders: the calendar's defaults, or these overrides in minutes before the start. */
 export interface Reminders {
   useDefault: boolean;
   overrides?: { method: 'email' | 'popup'; minutes: number }[];
 }
 
+/** One event as every adapter returns it: a single event, a series master, or one instance of a series. */
 export interface CalendarEvent {
   id: string;
   calendarId: string;
@@ -74,6 +80,7 @@ export interface EventInput {
 /** A partial update; `start` and `end` must be changed together when the kind (timed / all-day) changes. */
 export type EventPatch = Partial<Omit<EventInput, 'id'>>;
 
+/** One calendar the account can see, from `listCalendars`. */
 export interface CalendarInfo {
   id: string;
   title: string;
@@ -82,6 +89,7 @@ export interface CalendarInfo {
   primary: boolean;
 }
 
+/** The window (and expansion) of a `listEvents` call. */
 export interface ListEventsOptions {
   /** Half-open window `[from, to)`, ISO-8601 instants. */
   from: string;
@@ -92,6 +100,7 @@ export interface ListEventsOptions {
   includeCancelled?: boolean;
 }
 
+/** One change from `listChanges`: an event created or updated (`upsert`), or gone (`delete`). */
 export type EventChange =
   | { type: 'upsert'; event: CalendarEvent }
   /** The event (a single event or a whole series) is gone. */
@@ -116,12 +125,14 @@ export interface ChangePage {
   series?: { seriesId: string; instanceIds: string[] }[];
 }
 
+/** Which calendars and which window a `freeBusy` call asks about. */
 export interface FreeBusyRequest {
   calendarIds: string[];
   from: string;
   to: string;
 }
 
+/** One busy (or tentative) stretch of time in a free/busy answer. */
 export interface BusyInterval {
   /** ISO-8601 instants, half-open. */
   start: string;
@@ -130,8 +141,10 @@ export interface BusyInterval {
   kind?: 'busy' | 'tentative';
 }
 
+/** Busy intervals per calendar id, with the provider's per-calendar errors (a calendar it cannot read). */
 export type FreeBusyResult = Record<string, { busy: BusyInterval[]; errors?: string[] }>;
 
+/** What `watch` needs to open a push channel (Google channel, Graph subscription) on one calendar. */
 export interface WatchRequest {
   calendarId: string;
   /** HTTPS endpoint that receives notifications. */
@@ -142,6 +155,7 @@ export interface WatchRequest {
   ttlSeconds?: number;
 }
 
+/** An open push channel, as the provider granted it; pass it to `stopWatch`, renew it before `expiresAt`. */
 export interface Channel {
   id: string;
   /** Provider resource id (Google `resourceId`, Graph subscription id): needed to stop it. */
@@ -151,30 +165,43 @@ export interface Channel {
   expiresAt: number;
 }
 
+/** The answer `respondToEvent` sends to an invitation. */
 export interface RespondOptions {
   response: Exclude<ResponseStatus, 'needsAction'>;
   comment?: string;
 }
 
+/** Preconditions of an `updateEvent` or `deleteEvent` call. */
 export interface UpdateOptions {
   /** Fail with `precondition_failed` when the event changed since this etag was read. */
   etag?: string;
 }
 
+/** The calendar port: every adapter (Google, Outlook, CalDAV, the fake) implements it, and the sync engine and the host use only it. */
 export interface CalendarProvider {
   /** `google`, `outlook`, `fake`: used in errors, telemetry and store keys. */
   readonly name: string;
+  /** Every calendar the account can see, with its access role and time zone. */
   listCalendars(): Promise<CalendarInfo[]>;
+  /** One event (a single event, a series master or an instance) by id; `not_found` when it does not exist. */
   getEvent(calendarId: string, eventId: string): Promise<CalendarEvent>;
+  /** The events overlapping a window, with recurring series expanded into instances when `expand` is set. */
   listEvents(calendarId: string, options: ListEventsOptions): Promise<CalendarEvent[]>;
+  /** Create an event; retry-safe (a client-chosen id or `transactionId`), so a retried create never duplicates it. */
   createEvent(calendarId: string, input: EventInput): Promise<CalendarEvent>;
+  /** Change the fields in `patch`; with `options.etag`, only if the event is unchanged since (`precondition_failed` otherwise). */
   updateEvent(calendarId: string, eventId: string, patch: EventPatch, options?: UpdateOptions): Promise<CalendarEvent>;
+  /** Delete an event (a whole series for a master); with `options.etag`, only if it is unchanged since. */
   deleteEvent(calendarId: string, eventId: string, options?: UpdateOptions): Promise<void>;
+  /** Accept, decline or tentatively accept an invitation as the calendar's owner. */
   respondToEvent(calendarId: string, eventId: string, options: RespondOptions): Promise<CalendarEvent>;
+  /** Busy intervals of several calendars over a window, merged per calendar (long windows are chunked as the provider needs). */
   freeBusy(request: FreeBusyRequest): Promise<FreeBusyResult>;
   /** One page of changes since `cursor` (omit it for a full listing). Throws `sync_token_expired`. */
   listChanges(calendarId: string, cursor?: string): Promise<ChangePage>;
+  /** Open a push channel (Google channel, Graph subscription) that notifies `address` of changes until it expires. */
   watch(request: WatchRequest): Promise<Channel>;
+  /** Close a push channel opened by `watch`. */
   stopWatch(channel: Channel): Promise<void>;
   /**
    * Extend a channel in place, when the provider can (Graph: PATCH the subscription). Providers

@@ -22,7 +22,13 @@ export function timeKey(time: EventTime): number {
   return Date.parse(toInstant(time));
 }
 
-/** Validate a start/end pair: same kind, valid zones, end strictly after start. */
+/**
+ * Validate a start/end pair: same kind, valid zones, end strictly after start; `invalid_input` otherwise.
+ *
+ * @example
+ * assertRange({ date: '2026-03-02' }, { date: '2026-03-03' }); // fine
+ * assertRange({ date: '2026-03-02' }, { date: '2026-03-02' }); // throws IntegrationError('invalid_input')
+ */
 export function assertRange(start: EventTime, end: EventTime): void {
   if ('date' in start !== 'date' in end) {
     throw new IntegrationError('invalid_input', 'start and end must both be timed ({ dateTime, timeZone }) or both all-day ({ date })', {
@@ -36,6 +42,14 @@ export function assertRange(start: EventTime, end: EventTime): void {
   }
 }
 
+/**
+ * Validate an event input as `createEvent` does: the schema, start/end of the same kind with end
+ * after start, known time zones and parseable RRULE lines; throws `invalid_input` naming the field.
+ *
+ * @example
+ * const input = parseEventInput(JSON.parse(body)); // throws IntegrationError('invalid_input') on bad input
+ * await provider.createEvent('primary', input);
+ */
 export function parseEventInput(input: unknown): EventInput {
   const parsed = eventInputSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error, 'event');
@@ -45,6 +59,13 @@ export function parseEventInput(input: unknown): EventInput {
   return event;
 }
 
+/**
+ * Validate an event patch as `updateEvent` does: the schema, known time zones and parseable RRULE
+ * lines (a start/end pair is checked against each other only when both are given).
+ *
+ * @example
+ * const patch = parseEventPatch({ title: 'Moved', start: { dateTime: '2026-03-02T10:00:00', timeZone: 'Europe/Paris' } });
+ */
 export function parseEventPatch(patch: unknown): EventPatch {
   const parsed = eventPatchSchema.safeParse(patch);
   if (!parsed.success) throw fromZod(parsed.error, 'patch');

@@ -1,4 +1,4 @@
-import { assertKey, assertTtl, assertVersion, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from './store.js';
+import { assertKey, assertKeyList, assertTtl, assertVersion, checkBatch, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from './store.js';
 
 /** Options of `createMemoryStore`. */
 export interface MemoryStoreOptions {
@@ -65,9 +65,24 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (slot.expiresAt !== undefined) entry.expiresAt = slot.expiresAt;
       return entry;
     },
+    async getMany<T>(keys: readonly string[]): Promise<(StoreEntry<T> | undefined)[]> {
+      assertKeyList(keys);
+      return keys.map((key) => {
+        const slot = live(key);
+        if (!slot) return undefined;
+        const entry: StoreEntry<T> = { value: JSON.parse(slot.json) as T, version: slot.version };
+        if (slot.expiresAt !== undefined) entry.expiresAt = slot.expiresAt;
+        return entry;
+      });
+    },
     async set(key, value, opts) {
       assertKey(key);
       return write(key, encodeValue(value), opts);
+    },
+    async setMany(entries, opts) {
+      // Every check first, so a bad entry writes nothing.
+      const json = checkBatch(entries, opts);
+      return entries.map((entry, i) => write(entry.key, json[i] as string, opts));
     },
     async setIfAbsent(key, value, opts) {
       assertKey(key);

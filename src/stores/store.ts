@@ -43,8 +43,92 @@ export interface Store {
    * holder releases its lock without deleting one that expired and was taken by someone else.
    */
   compareAndDelete(key: string, expectedVersion: number): Promise<boolean>;
+  /**
+   * Optional batch read: the live entry (or `undefined`) of each key, in the order given. A store
+   * that implements it answers in one round trip; callers use the `getMany(store, keys)` helper,
+   * which falls back to one `get` per key for stores without it.
+   */
+  getMany?<T = unknown>(keys: readonly string[]): Promise<(StoreEntry<T> | undefined)[]>;
+  /**
+   * Optional batch write: unconditionally write every entry (keys must be distinct), all with the
+   * same options; returns the new versions in the order given. Native implementations are one
+   * round trip and all-or-nothing; bad input (a bad key, value or TTL, a repeated key) writes
+   * nothing. Callers use the `setMany(store, entries, options)` helper.
+   */
+  setMany?<T = unknown>(entries: readonly StoreBatchEntry<T>[], options?: StoreWriteOptions): Promise<number[]>;
   /** Release connections (durable stores); the memory store has nothing to release. */
   close?(): Promise<void>;
+}
+
+/** One entry of a `setMany` batch. */
+export interface StoreBatchEntry<T = unknown> {
+  key: string;
+  value: T;
+}
+
+/**
+ * Read many keys at once: the store's own `getMany` when it has one (one round trip), otherwise
+ * one `get` per key, issued together. Results are in the order of `keys`.
+ *
+ * @example
+ * const [a, b] = await getMany(store, ['user:1', 'user:2']);
+ * if (a) console.log(a.value, a.version);
+ */
+export async function getMany<T = unknown>(store: Store, keys: readonly string[]): Promise<(StoreEntry<T> | undefined)[]> {
+  assertKeyList(keys);
+  if (keys.length === 0) return [];
+  if (typeof store.getMany === 'function') return store.getMany<T>(keys);
+  return Promise.all(keys.map((key) => store.get<T>(key)));
+}
+
+/**
+ * Write many entries at once: the store's own `setMany` when it has one (one round trip,
+ * all-or-nothing), otherwise one `set` per entry after checking every key and value first, so bad
+ * input still writes nothing (a failure midway can leave a prefix written). Returns the versions
+ * in the order of `entries`.
+ *
+ * @example
+ * await setMany(store, [{ key: 'etag:a', value: '"1"' }, { key: 'etag:b', value: '"7"' }], { ttlSeconds: 3600 });
+ */
+export async function setMany<T = unknown>(store: Store, entries: readonly StoreBatchEntry<T>[], options?: StoreWriteOptions): Promise<number[]> {
+  checkBatch(entries, options);
+  if (entries.length === 0) return [];
+  if (typeof store.setMany === 'function') return store.setMany<T>(entries, options);
+  const versions: number[] = [];
+  for (const { key, value } of entries) versions.push(await store.set(key, value, options));
+  return versions;
+}
+
+/** Shared checks of a key list (`getMany`). */
+export function assertKeyList(keys: unknown): asserts keys is readonly string[] {
+  if (!Array.isArray(keys)) {
+    throw new IntegrationError('invalid_input', 'keys must be an array of store keys', { details: { field: 'keys' } });
+  }
+  for (const key of keys) assertKey(key);
+}
+
+/**
+ * Shared checks of a `setMany` batch: an array of `{ key, value }` with valid, distinct keys and
+ * JSON values, and a valid TTL. Returns each value's JSON text, for stores that keep text.
+ */
+export function checkBatch(entries: unknown, options: StoreWriteOptions | undefined): string[] {
+  if (!Array.isArray(entries)) {
+    throw new IntegrationError('invalid_input', 'entries must be an array of { key, value }', { details: { field: 'entries' } });
+  }
+  assertTtl(options);
+  const seen = new Set<string>();
+  return entries.map((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) {
+      throw new IntegrationError('invalid_input', 'entries must be an array of { key, value }', { details: { field: 'entries' } });
+    }
+    const { key, value } = entry as StoreBatchEntry;
+    assertKey(key);
+    if (seen.has(key)) {
+      throw new IntegrationError('invalid_input', 'setMany got the same key twice; a batch writes each key once', { details: { field: 'key' } });
+    }
+    seen.add(key);
+    return encodeValue(value);
+  });
 }
 
 /** Longest key any store accepts, in characters; longer keys are `invalid_input`. */
@@ -86,8 +170,42 @@ export function assertVersion(version: unknown): asserts version is number | nul
  * symbols, bigints, non-finite numbers and cycles. Durable stores keep exactly this text.
  */
 export function encodeValue(value: unknown): string {
-  checkJson(value, new Set(), '$');
+  // Strings are most values (etags, ids, tokens): nothing to check. Otherwise a quick walk that
+  // builds no path strings, and only on a failure the walk that names the offending place.
+  if (typeof value !== 'string' && !isPlainJson(value, [])) checkJson(value, new Set(), '$');
   return JSON.stringify(value);
+}
+
+/** `true` when `value` is JSON that `JSON.stringify` keeps as it is; `stack` holds the objects being walked (cycles). */
+function isPlainJson(value: unknown, stack: object[]): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (stack.includes(value)) return false;
+      if (Array.isArray(value)) {
+        stack.push(value);
+        for (const item of value) if (!isPlainJson(item, stack)) return false;
+        stack.pop();
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      stack.push(value);
+      for (const key in value) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v !== undefined && !isPlainJson(v, stack)) return false;
+      }
+      stack.pop();
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function checkJson(value: unknown, path: Set<object>, where: string): void {

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromGoogleTime } from '../../src/calendar/google/map.js';
+import { formatInstantIn } from '../../src/time/instant.js';
 import { toLocal } from '../../src/time/index.js';
 
 const zones = ['America/Los_Angeles', 'Europe/London', 'Australia/Lord_Howe', 'America/St_Johns', 'Asia/Kolkata', 'Pacific/Chatham', 'UTC', 'America/Santiago'];
@@ -29,6 +30,27 @@ describe('fromGoogleTime', () => {
         const instant = new Date(t).toISOString();
         expect(fromGoogleTime({ dateTime: instant, timeZone: zone }, 'UTC')).toEqual(toLocal(instant, zone));
       }
+    }
+  });
+
+  it('reads instants written with an offset (the zone\'s own, as Google sends them, or another) like toLocal', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.parse('1975-01-01T00:00:00Z'), max: Date.parse('2040-01-01T00:00:00Z') }),
+        fc.constantFrom(...zones),
+        fc.constantFrom(...zones),
+        (ts, zone, writtenIn) => {
+          const t = Math.floor(ts / 1000) * 1000;
+          // `…T09:00:00-08:00` with the offset of `writtenIn` (the event's zone itself, or not).
+          const instant = formatInstantIn(t, writtenIn);
+          expect(fromGoogleTime({ dateTime: instant, timeZone: zone }, 'UTC')).toEqual(toLocal(instant, zone));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // Both sides of the spring-forward and fall-back instants in Los Angeles, in its own offsets.
+    for (const t of ['2026-03-08T01:59:59-08:00', '2026-03-08T03:00:00-07:00', '2026-11-01T01:30:00-07:00', '2026-11-01T01:30:00-08:00']) {
+      expect(fromGoogleTime({ dateTime: t, timeZone: 'America/Los_Angeles' }, 'UTC')).toEqual(toLocal(t, 'America/Los_Angeles'));
     }
   });
 

@@ -9,11 +9,25 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../src/index.js';
-import type { Store } from '../../src/stores/index.js';
+import { getMany, setMany, type Store } from '../../src/stores/index.js';
 
 export interface StoreConformanceOptions {
   /** Skip the whole suite with this reason (a missing peer outside CI). */
   skip?: string | false;
+  /** The store implements `getMany`/`setMany` itself (ours all do); otherwise only the helpers' fallback is tested. */
+  nativeBatch?: boolean;
+}
+
+/** The same store without its batch calls, to prove the helpers' fallback behaves like the native ones. */
+function withoutBatch(store: Store): Store {
+  return {
+    get: (key) => store.get(key),
+    set: (key, value, opts) => store.set(key, value, opts),
+    setIfAbsent: (key, value, opts) => store.setIfAbsent(key, value, opts),
+    compareAndSet: (key, version, value, opts) => store.compareAndSet(key, version, value, opts),
+    delete: (key) => store.delete(key),
+    compareAndDelete: (key, version) => store.compareAndDelete(key, version),
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -215,6 +229,85 @@ export function describeStoreConformance(
       }
       expect(await store.get(k('bad-value'))).toBeUndefined();
     });
+
+    if (options.nativeBatch) {
+      it('implements getMany and setMany itself', () => {
+        expect(typeof store.getMany).toBe('function');
+        expect(typeof store.setMany).toBe('function');
+      });
+    }
+
+    for (const [mode, view] of [
+      ['as the store has it', (s: Store) => s],
+      ['through the fallback', withoutBatch],
+    ] as const) {
+      describe(`batch calls (${mode})`, () => {
+        it('getMany answers in key order, with undefined for missing and expired keys', async () => {
+          const s = view(store);
+          const v1 = await store.set(k('b1'), { n: 1 });
+          const v2 = await store.set(k('b2'), 'two', { ttlSeconds: 30 });
+          await store.set(k('gone'), 'x', { ttlSeconds: 0.2 });
+          await sleep(500);
+          const entries = await getMany(s, [k('b2'), k('missing'), k('b1'), k('gone')]);
+          expect(entries).toHaveLength(4);
+          expect(entries[0]).toMatchObject({ value: 'two', version: v2 });
+          expect(entries[0]?.expiresAt).toBeGreaterThan(Date.now());
+          expect(entries[1]).toBeUndefined();
+          expect(entries[2]).toEqual({ value: { n: 1 }, version: v1 });
+          expect(entries[3]).toBeUndefined();
+          expect(await getMany(s, [])).toEqual([]);
+        });
+
+        it('setMany writes every entry and returns their new, distinct versions in order', async () => {
+          const s = view(store);
+          const before = await store.set(k('s2'), 'old', { ttlSeconds: 0.2 });
+          const versions = await setMany(s, [
+            { key: k('s1'), value: [1, 'a'] },
+            { key: k('s2'), value: null },
+            { key: k('s3'), value: { deep: { ok: true } } },
+          ]);
+          expect(versions).toHaveLength(3);
+          expect(new Set([...versions, before]).size).toBe(4);
+          expect(await store.get(k('s1'))).toEqual({ value: [1, 'a'], version: versions[0] });
+          // A batch without TTL clears an earlier one, as set does.
+          await sleep(500);
+          expect(await store.get(k('s2'))).toEqual({ value: null, version: versions[1] });
+          expect(await store.get(k('s3'))).toEqual({ value: { deep: { ok: true } }, version: versions[2] });
+          expect(await setMany(s, [])).toEqual([]);
+        });
+
+        it('setMany with ttlSeconds expires every entry', async () => {
+          const s = view(store);
+          await setMany(s, [{ key: k('t1'), value: 1 }, { key: k('t2'), value: 2 }], { ttlSeconds: 0.3 });
+          const [a] = await getMany(s, [k('t1')]);
+          expect(a?.expiresAt).toBeGreaterThan(Date.now() - 1000);
+          await sleep(700);
+          expect(await getMany(s, [k('t1'), k('t2')])).toEqual([undefined, undefined]);
+        });
+
+        it('setMany rejects a bad key, value, repeated key or TTL with invalid_input and writes nothing', async () => {
+          const s = view(store);
+          const circular: Record<string, unknown> = {};
+          circular.self = circular;
+          const good: { key: string; value: unknown } = { key: k('bad-batch'), value: 1 };
+          await expectInvalidInput(setMany(s, [good, { key: '', value: 1 }]));
+          await expectInvalidInput(setMany(s, [good, { key: k('other'), value: circular }]));
+          await expectInvalidInput(setMany(s, [good, { key: k('other'), value: undefined }]));
+          await expectInvalidInput(setMany(s, [good, { key: k('bad-batch'), value: 2 }]));
+          await expectInvalidInput(setMany(s, [good], { ttlSeconds: -1 }));
+          await expectInvalidInput(setMany(s, 'nope' as unknown as []));
+          await expectInvalidInput(setMany(s, [null as unknown as typeof good]));
+          expect(await getMany(s, [k('bad-batch'), k('other')])).toEqual([undefined, undefined]);
+        });
+
+        it('getMany rejects bad keys with invalid_input', async () => {
+          const s = view(store);
+          await expectInvalidInput(getMany(s, [k('fine'), '']));
+          await expectInvalidInput(getMany(s, ['x'.repeat(513)]));
+          await expectInvalidInput(getMany(s, 'key' as unknown as string[]));
+        });
+      });
+    }
 
     it('rejects a bad expectedVersion with invalid_input', async () => {
       for (const version of [0, -1, 1.5, '1' as unknown as number]) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/stores/index.js';
 import { describeStoreConformance } from '../conformance/store.js';
 
-describeStoreConformance('memory', () => createMemoryStore());
+describeStoreConformance('memory', () => createMemoryStore(), { nativeBatch: true });
 
 describe('createMemoryStore with an injected clock', () => {
   it('expires by the clock it was given, without waiting', async () => {

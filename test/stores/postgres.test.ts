@@ -24,6 +24,7 @@ afterAll(async () => {
 
 describeStoreConformance('postgres ({ connectionString })', () => createPostgresStore({ connectionString: POSTGRES_URL, tableName }), {
   skip,
+  nativeBatch: true,
 });
 
 const pools: pg.Pool[] = [];
@@ -34,7 +35,7 @@ describeStoreConformance(
     pools.push(pool);
     return createPostgresStore({ pool, tableName });
   },
-  { skip },
+  { skip, nativeBatch: true },
 );
 
 describe.skipIf(Boolean(skip))('createPostgresStore', () => {

@@ -9,7 +9,7 @@ const skip = peerSkipReason('redis');
 const keyPrefix = `${uniqueName('test')}:`;
 
 // Half the conformance runs use a store that builds its own client from a URL, half a client we pass.
-describeStoreConformance('redis ({ url })', () => createRedisStore({ url: REDIS_URL, keyPrefix }), { skip });
+describeStoreConformance('redis ({ url })', () => createRedisStore({ url: REDIS_URL, keyPrefix }), { skip, nativeBatch: true });
 
 const shared: Redis[] = [];
 describeStoreConformance(
@@ -19,7 +19,7 @@ describeStoreConformance(
     shared.push(client);
     return createRedisStore({ client, keyPrefix: `${keyPrefix}c:` });
   },
-  { skip },
+  { skip, nativeBatch: true },
 );
 
 describe.skipIf(Boolean(skip))('createRedisStore', () => {

@@ -29,6 +29,7 @@ export interface GoogleCalendarClientLike {
   channels: object;
 }
 
+/** Options of `createGoogleCalendar`. */
 export interface GoogleCalendarOptions {
   /** An access token or a token provider. Omit only when `client` is already authenticated. */
   auth?: GoogleAuth;
@@ -59,6 +60,15 @@ export const FREEBUSY_MAX_CALENDARS = 50;
 const DAY = 86_400_000;
 const ROLES: ReadonlySet<string> = new Set(['owner', 'writer', 'reader', 'freeBusyReader']);
 
+/**
+ * The `CalendarProvider` port on Google Calendar v3 through `@googleapis/calendar`: `syncToken`
+ * change listings, quota-aware retries, idempotent creates (client-chosen ids) and push channels.
+ *
+ * @example
+ * const google = createGoogleCalendar({ auth: () => oauth.accessToken(userId) });
+ * const calendars = await google.listCalendars();
+ * const page = await google.listChanges('primary'); // a full listing; pass page.cursor next time
+ */
 export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarProvider {
   if (!options || typeof options !== 'object') throw new IntegrationError('invalid_config', 'createGoogleCalendar needs options');
   const { auth } = options;

@@ -13,6 +13,18 @@ function statusOf(error: unknown): number | undefined {
   return typeof s === 'number' ? s : undefined;
 }
 
+/**
+ * Map an error of the Google client (gaxios) to an `IntegrationError`: 410 on `events.list` is
+ * `sync_token_expired`, quota 403s and 429 are retryable `rate_limited`; the message never quotes
+ * the request URL.
+ *
+ * @example
+ * try {
+ *   await api.events.list({ calendarId: 'primary', syncToken });
+ * } catch (error) {
+ *   throw mapGoogleError(error, 'events.list');
+ * }
+ */
 export function mapGoogleError(error: unknown, operation: string): IntegrationError {
   if (isIntegrationError(error)) return error;
   const status = statusOf(error);

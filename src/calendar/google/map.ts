@@ -8,7 +8,7 @@ import { toGoogleRecurrence } from '../../recurrence/index.js';
 import { offsetAt } from '../../time/instant.js';
 import { formatWall } from '../../time/wall.js';
 import { assertTimeZone, toLocal } from '../../time/index.js';
-import type { CalendarEvent, EventPatch, EventTime, ResponseStatus } from '../types.js';
+import type { Attendee, CalendarEvent, EventPatch, EventTime, ResponseStatus } from '../types.js';
 
 /** Private extended property holding the fingerprint of a create, so a retried create can be recognised. */
 export const FINGERPRINT_KEY = 'switchyardCreateFingerprint';
@@ -17,11 +17,39 @@ const RESPONSES: ReadonlySet<string> = new Set(['needsAction', 'accepted', 'decl
 
 const DAY = 86_400_000;
 /**
- * zone → its canonical name and (UTC day → offset in minutes) for days without a transition. A
- * full sync converts two times per event; this keeps zone validation and Intl off the hot path
- * (measured in bench/calendar-sync.bench.ts). Transition days take the exact `offsetAt` path.
+ * zone → its canonical name and (UTC day → offset in minutes, or the day's one transition). A full
+ * sync converts two times per event; this keeps zone validation and Intl off the hot path
+ * (measured in bench/calendar-sync.bench.ts). A transition day is asked of Intl once, to find the
+ * instant of its transition (no zone has had two within one day since 1970), then answered from
+ * the cache like any other day.
  */
-const zoneCache = new Map<string, { canonical: string; days: Map<number, number> }>();
+interface DayOffset {
+  /** Offset before `at` (or all day when `at` is undefined), minutes. */
+  before: number;
+  /** Epoch ms of the transition, on a transition day. */
+  at?: number;
+  /** Offset from `at` on. */
+  after?: number;
+}
+const zoneCache = new Map<string, { canonical: string; days: Map<number, DayOffset> }>();
+
+function dayOffset(zone: string, day: number): DayOffset {
+  const start = offsetAt(zone, day * DAY);
+  const end = offsetAt(zone, (day + 1) * DAY);
+  if (start === end) return { before: start };
+  // Binary search for the first millisecond with the new offset.
+  let lo = day * DAY;
+  let hi = (day + 1) * DAY;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (offsetAt(zone, mid) === start) lo = mid;
+    else hi = mid;
+  }
+  return { before: start, at: hi, after: end };
+}
+
+/** `YYYY-MM-DDTHH:mm:ss±HH:MM`: the one shape whose wall time can be read off the string. */
+const PLAIN_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-](\d{2}):(\d{2})$/;
 
 function localWall(instant: string, zone: string): EventTime {
   const ts = Date.parse(instant);
@@ -33,14 +61,19 @@ function localWall(instant: string, zone: string): EventTime {
     zoneCache.set(zone, cached);
   }
   const day = Math.floor(ts / DAY);
-  let offset = cached.days.get(day);
-  if (offset === undefined) {
-    const start = offsetAt(cached.canonical, day * DAY);
-    if (start === offsetAt(cached.canonical, (day + 1) * DAY)) {
-      if (cached.days.size > 4000) cached.days.clear();
-      cached.days.set(day, start);
-      offset = start;
-    } else offset = offsetAt(cached.canonical, ts);
+  let known = cached.days.get(day);
+  if (known === undefined) {
+    if (cached.days.size > 4000) cached.days.clear();
+    known = dayOffset(cached.canonical, day);
+    cached.days.set(day, known);
+  }
+  const offset = known.at === undefined || ts < known.at ? known.before : (known.after as number);
+  // Google usually writes the instant with the zone's own offset: then the wall time is the
+  // string without its offset, and formatting it again would only cost time.
+  const m = PLAIN_OFFSET.exec(instant);
+  if (m) {
+    const written = (instant.charCodeAt(19) === 45 ? -1 : 1) * (Number(m[1]) * 60 + Number(m[2]));
+    if (written === offset) return { dateTime: instant.slice(0, 19), timeZone: cached.canonical };
   }
   return { dateTime: formatWall(ts + offset * 60_000), timeZone: cached.canonical };
 }
@@ -59,6 +92,22 @@ export function isTombstone(ev: calendar_v3.Schema$Event): boolean {
   return ev.status === 'cancelled' && !ev.recurringEventId;
 }
 
+function attendeesOf(list: calendar_v3.Schema$EventAttendee[] | undefined): Attendee[] {
+  const out: Attendee[] = [];
+  for (const a of list ?? []) {
+    if (!a.email) continue;
+    const attendee: Attendee = {
+      email: a.email,
+      responseStatus: (RESPONSES.has(a.responseStatus ?? '') ? a.responseStatus : 'needsAction') as ResponseStatus,
+    };
+    if (a.displayName) attendee.displayName = a.displayName;
+    if (a.optional) attendee.optional = true;
+    if (a.self) attendee.self = true;
+    out.push(attendee);
+  }
+  return out;
+}
+
 export function fromGoogle(ev: calendar_v3.Schema$Event, calendarId: string, calendarZone: string): CalendarEvent {
   const start = fromGoogleTime(ev.start, calendarZone);
   const out: CalendarEvent = {
@@ -67,19 +116,7 @@ export function fromGoogle(ev: calendar_v3.Schema$Event, calendarId: string, cal
     etag: ev.etag ?? '',
     start,
     end: ev.end ? fromGoogleTime(ev.end, calendarZone) : start,
-    attendees: (ev.attendees ?? []).flatMap((a) =>
-      a.email
-        ? [
-            {
-              email: a.email,
-              responseStatus: (RESPONSES.has(a.responseStatus ?? '') ? a.responseStatus : 'needsAction') as ResponseStatus,
-              ...(a.displayName ? { displayName: a.displayName } : {}),
-              ...(a.optional ? { optional: true } : {}),
-              ...(a.self ? { self: true } : {}),
-            },
-          ]
-        : [],
-    ),
+    attendees: attendeesOf(ev.attendees),
     status: ev.status === 'cancelled' ? 'cancelled' : ev.status === 'tentative' ? 'tentative' : 'confirmed',
     transparency: ev.transparency === 'transparent' ? 'transparent' : 'opaque',
   };
@@ -99,9 +136,13 @@ export function fromGoogle(ev: calendar_v3.Schema$Event, calendarId: string, cal
       out.reminders.overrides = ev.reminders.overrides.map((o) => ({ method: o.method === 'email' ? 'email' : 'popup', minutes: o.minutes ?? 0 }));
     }
   }
-  const priv = { ...(ev.extendedProperties?.private ?? {}) };
-  delete priv[FINGERPRINT_KEY];
-  if (Object.keys(priv).length > 0) out.extendedProperties = priv;
+  // Copied without our create fingerprint (built up, not spread and deleted: this runs per event in a sync).
+  const source = ev.extendedProperties?.private;
+  if (source) {
+    let priv: Record<string, string> | undefined;
+    for (const key of Object.keys(source)) if (key !== FINGERPRINT_KEY) (priv ??= {})[key] = source[key] as string;
+    if (priv) out.extendedProperties = priv;
+  }
   if (ev.updated) out.updated = ev.updated;
   return out;
 }

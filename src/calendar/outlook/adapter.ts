@@ -23,13 +23,18 @@ import { assertId, assertRange, assertWindow, parseEventInput, parseEventPatch }
 import { mapGraphError } from './errors.js';
 import { EXT_PROP_ID, fingerprintOf, fromGraph, type GraphEventResource, ianaOf, toGraph } from './map.js';
 
+/** An access token, or a function returning one (called again with the token Graph rejected with 401). */
 export type GraphAuth = string | ((options?: { rejected?: string }) => Promise<string>);
 
+/** Options of `createOutlookCalendar`. */
 export interface OutlookCalendarOptions {
+  /** An access token or a token provider. Omit only when `client` is already authenticated. */
   auth?: GraphAuth;
   /** A Graph `Client` you built yourself; leave its RetryHandler out or retries multiply. */
   client?: Client;
+  /** The retry policy of every Graph call (429/503/504 honour `Retry-After`). */
   retry?: RetryPolicy;
+  /** Spans, metrics and hooks of every Graph call. */
   telemetry?: Telemetry;
   /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
   logger?: Logger;
@@ -42,6 +47,7 @@ export interface OutlookCalendarOptions {
   rotateDays?: number;
   /** The user's address, to mark `self` attendees and answer getSchedule. Default: the calendars' owner. */
   ownerEmail?: string;
+  /** Clock, epoch ms (like `Date.now`): places the delta window and the subscription expiry. */
   now?: () => number;
 }
 
@@ -64,6 +70,16 @@ export const MAX_SUBSCRIPTION_SECONDS = 70 * 3600;
 const PREFER_UTC = 'outlook.timezone="UTC"';
 const EXPAND = `singleValueExtendedProperties($filter=id eq '${EXT_PROP_ID}')`;
 
+/**
+ * The `CalendarProvider` port on Microsoft Graph v1.0 through `@microsoft/microsoft-graph-client`:
+ * `calendarView/delta` over a rotating window, cancelled occurrences found through `/instances`,
+ * `transactionId` creates, Windows ↔ IANA zones and renewable subscriptions.
+ *
+ * @example
+ * const outlook = createOutlookCalendar({ auth: () => oauth.accessToken(userId) });
+ * const calendarId = (await outlook.listCalendars()).find((c) => c.primary)?.id ?? '';
+ * const page = await outlook.listChanges(calendarId); // a full listing over the window; pass page.cursor next time
+ */
 export function createOutlookCalendar(options: OutlookCalendarOptions): CalendarProvider {
   if (!options || typeof options !== 'object') throw new IntegrationError('invalid_config', 'createOutlookCalendar needs options');
   const { auth } = options;

@@ -8,6 +8,17 @@ import { classifyError } from '../../retry/index.js';
 
 const EXPIRED_CODES: ReadonlySet<string> = new Set(['syncstatenotfound', 'syncstateinvalid', 'resyncrequired']);
 
+/**
+ * Map a Microsoft Graph client error (GraphError) to an `IntegrationError`: 410 `SyncStateNotFound`
+ * is `sync_token_expired`, 429/503/504 are retryable with `Retry-After`, 412 is `precondition_failed`.
+ *
+ * @example
+ * try {
+ *   await client.api(deltaLink).get();
+ * } catch (error) {
+ *   throw mapGraphError(error, 'calendarView.delta');
+ * }
+ */
 export function mapGraphError(error: unknown, operation: string): IntegrationError {
   if (isIntegrationError(error)) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as { statusCode?: number; status?: number; code?: unknown };

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { IntegrationError } from '../../core/errors.js';
-import { assertKey, assertTtl, assertVersion, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from '../store.js';
+import { assertKey, assertKeyList, assertTtl, assertVersion, checkBatch, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from '../store.js';
 import { migrationSql, queries, type Queries } from './sql.js';
 
 export { migrationSql as postgresStoreMigrationSql } from './sql.js';
@@ -88,11 +88,31 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (row.expires_at_ms != null) entry.expiresAt = Number(row.expires_at_ms);
       return entry;
     },
+    async getMany<T>(keys: readonly string[]): Promise<(StoreEntry<T> | undefined)[]> {
+      assertKeyList(keys);
+      if (keys.length === 0) return [];
+      const { rows } = await query(q.getMany, [keys]);
+      const byKey = new Map(rows.map((row) => [row.key as string, row]));
+      return keys.map((key) => {
+        const row = byKey.get(key);
+        if (!row) return undefined;
+        const entry: StoreEntry<T> = { value: JSON.parse(row.value as string) as T, version: Number(row.version) };
+        if (row.expires_at_ms != null) entry.expiresAt = Number(row.expires_at_ms);
+        return entry;
+      });
+    },
     async set(key, value, opts) {
       assertKey(key);
       const json = encodeValue(value);
       const { rows } = await query(q.set, [key, json, ttlArg(opts)]);
       return versionOf(rows) as number;
+    },
+    async setMany(entries, opts) {
+      const json = checkBatch(entries, opts);
+      if (entries.length === 0) return [];
+      const { rows } = await query(q.setMany, [entries.map((e) => e.key), json, ttlArg(opts)]);
+      const versions = new Map(rows.map((row) => [row.key as string, Number(row.version)]));
+      return entries.map((e) => versions.get(e.key) as number);
     },
     async setIfAbsent(key, value, opts) {
       assertKey(key);

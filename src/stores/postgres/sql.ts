@@ -38,6 +38,10 @@ export interface Queries {
   delete: string;
   deleteIfVersion: string;
   deleteExpired: string;
+  /** `$1` a text[] of keys. */
+  getMany: string;
+  /** `$1` a text[] of distinct keys, `$2` a text[] of JSON values, `$3` the TTL. */
+  setMany: string;
 }
 
 export function queries(t: string): Queries {
@@ -56,5 +60,11 @@ export function queries(t: string): Queries {
     delete: `DELETE FROM ${t} WHERE key = $1 RETURNING ${live} AS live`,
     deleteIfVersion: `DELETE FROM ${t} WHERE key = $1 AND version = $2 AND ${live} RETURNING version`,
     deleteExpired: `DELETE FROM ${t} WHERE ctid IN (SELECT ctid FROM ${t} WHERE expires_at <= now() LIMIT $1)`,
+    getMany: `SELECT key, value, version, (extract(epoch FROM expires_at) * 1000)::float8 AS expires_at_ms FROM ${t} WHERE key = ANY($1::text[]) AND ${live}`,
+    // One statement, so the batch is all-or-nothing; keys are distinct (checked before), which
+    // ON CONFLICT DO UPDATE requires of the rows of one statement.
+    setMany: `INSERT INTO ${t} (key, value, version, expires_at)
+      SELECT b.key, b.value, nextval('${t}_version_seq'), ${expiry} FROM unnest($1::text[], $2::text[]) AS b(key, value)
+      ON CONFLICT (key) DO UPDATE ${replace} RETURNING key, version`,
   };
 }

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { IntegrationError } from '../../core/errors.js';
-import { assertKey, assertTtl, assertVersion, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from '../store.js';
+import { assertKey, assertKeyList, assertTtl, assertVersion, checkBatch, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from '../store.js';
 import { SCRIPTS, type ScriptName } from './scripts.js';
 
 /**
@@ -116,11 +116,33 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       if (e) entry.expiresAt = Number(e);
       return entry;
     },
+    async getMany<T>(keys: readonly string[]): Promise<(StoreEntry<T> | undefined)[]> {
+      assertKeyList(keys);
+      if (keys.length === 0) return [];
+      const rows = (await run(
+        'getMany',
+        keys.map((key) => prefix + key),
+        [],
+      )) as (string | null)[][];
+      return rows.map(([json, ver, e]) => {
+        if (json == null || ver == null) return undefined;
+        const entry: StoreEntry<T> = { value: JSON.parse(json) as T, version: Number(ver) };
+        if (e) entry.expiresAt = Number(e);
+        return entry;
+      });
+    },
     async set(key, value, opts) {
       assertKey(key);
       const json = encodeValue(value);
       const ttl = ttlArg(opts);
       return Number(await run('set', [prefix + key, counterKey], [json, ttl]));
+    },
+    async setMany(entries, opts) {
+      const json = checkBatch(entries, opts);
+      const ttl = ttlArg(opts);
+      if (entries.length === 0) return [];
+      const versions = (await run('setMany', [...entries.map((e) => prefix + e.key), counterKey], [...json, ttl])) as unknown[];
+      return versions.map(Number);
     },
     async setIfAbsent(key, value, opts) {
       assertKey(key);

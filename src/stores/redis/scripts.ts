@@ -40,6 +40,34 @@ return write()`,
   // KEYS[1] the entry, ARGV[1] the expected version.
   compareAndDelete: `if redis.call('HGET', KEYS[1], 'ver') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`,
+  // Batch read. KEYS: the entries. Returns one [v, ver, e] per key (nil fields for an absent key).
+  getMany: `local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('HMGET', key, 'v', 'ver', 'e') end
+return out`,
+  // Batch write. KEYS: the entries, then the version counter; ARGV: their JSON values, then the
+  // TTL in milliseconds ('' for none). One script, so the batch is all-or-nothing.
+  setMany: `local n = #KEYS - 1
+local counter = KEYS[#KEYS]
+local ttl = ARGV[#ARGV]
+local ms
+if ttl ~= '' then
+  local t = redis.call('TIME')
+  ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  ttl = tonumber(ttl)
+end
+local out = {}
+for i = 1, n do
+  local ver = redis.call('INCR', counter)
+  redis.call('DEL', KEYS[i])
+  if ms == nil then
+    redis.call('HSET', KEYS[i], 'v', ARGV[i], 'ver', ver)
+  else
+    redis.call('HSET', KEYS[i], 'v', ARGV[i], 'ver', ver, 'e', ms + ttl)
+    redis.call('PEXPIRE', KEYS[i], ttl)
+  end
+  out[i] = ver
+end
+return out`,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
