@@ -10,7 +10,7 @@
  */
 import { IntegrationError } from '../../core/errors.js';
 import { assertKey, assertKeyList, assertTtl, assertVersion, checkBatch, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from '../store.js';
-import { migrationSql, queries, type Queries } from './sql.js';
+import { assertTableName, migrationSql, queries, type Queries } from './sql.js';
 
 export { migrationSql as postgresStoreMigrationSql } from './sql.js';
 
@@ -49,7 +49,6 @@ export interface PostgresStore extends Store {
 const DEFAULT_TABLE = 'switchyard_store';
 // 48 characters at most, so `<table>_expires_at_idx` and `<table>_version_seq` stay within
 // PostgreSQL's 63-byte identifiers instead of being silently truncated.
-const IDENTIFIER = /^([a-z_][a-z0-9_]{0,47}\.)?[a-z_][a-z0-9_]{0,47}$/;
 
 /**
  * A durable `Store` shared by many processes, in one PostgreSQL table through pg (a `connectionString` or your pool).
@@ -182,11 +181,7 @@ function validate(options: PostgresStoreOptions): ValidConfig {
   }
   const o = options as { pool?: unknown; connectionString?: unknown; tableName?: unknown; maxConnections?: unknown };
   const tableName = o.tableName ?? DEFAULT_TABLE;
-  if (typeof tableName !== 'string' || !IDENTIFIER.test(tableName)) {
-    throw new IntegrationError('invalid_config', 'tableName must be a lower-case SQL identifier, optionally schema.table', {
-      details: { field: 'tableName' },
-    });
-  }
+  assertTableName(tableName);
   if ((o.pool === undefined) === (o.connectionString === undefined)) {
     throw new IntegrationError('invalid_config', 'createPostgresStore needs exactly one of { pool } or { connectionString }', {
       details: { field: o.pool === undefined ? 'connectionString' : 'pool' },

@@ -3,17 +3,31 @@
  * the database clock (`now()`, the statement's start time in autocommit), so every client agrees.
  * Table names are validated identifiers before they reach here.
  */
+import { IntegrationError } from '../../core/errors.js';
+
+/** A lower-case SQL identifier, optionally `schema.table`: nothing that needs quoting, nothing to inject. */
+export const TABLE_NAME = /^([a-z_][a-z0-9_]{0,47}\.)?[a-z_][a-z0-9_]{0,47}$/;
+
+/** Refuse a table name that is not a plain identifier before it is spliced into SQL. */
+export function assertTableName(tableName: unknown): asserts tableName is string {
+  if (typeof tableName !== 'string' || !TABLE_NAME.test(tableName)) {
+    throw new IntegrationError('invalid_config', 'tableName must be a lower-case SQL identifier, optionally schema.table', {
+      details: { field: 'tableName' },
+    });
+  }
+}
 
 /**
  * The migration: one sequence (versions, never reused), one table, one partial index for the
  * cleanup. Idempotent, and serialized by an advisory lock because concurrent `CREATE … IF NOT
- * EXISTS` can still collide in the catalog. Pass a trusted, validated table name: it is spliced
- * into the SQL as is.
+ * EXISTS` can still collide in the catalog. The table name must be a lower-case identifier
+ * (optionally `schema.table`), as `createPostgresStore` requires; anything else is `invalid_config`.
  *
  * @example
  * writeFileSync('migrations/001_switchyard_store.sql', postgresStoreMigrationSql('switchyard_store'));
  */
 export function migrationSql(tableName: string): string {
+  assertTableName(tableName);
   // An index lives in its table's schema, so its name is the bare table name, never qualified.
   const index = `${tableName.split('.').pop()}_expires_at_idx`;
   return `
