@@ -16,7 +16,7 @@ import { createMemoryStore } from '../stores/memory.js';
 import type { Store } from '../stores/store.js';
 import { updateRecord } from './store-record.js';
 import type { SuppressionList } from './suppression.js';
-import type { Notifier, NotifyMessage, SendOptions, SendResult } from './types.js';
+import type { Channel, Notifier, NotifyMessage, SendOptions, SendResult } from './types.js';
 import { addressOf, checkMessage, checkSendOptions } from './validate.js';
 
 type GuardRecord =
@@ -86,6 +86,15 @@ export function isUncertain(error: unknown): boolean {
 }
 
 /**
+ * What `guardSends` returns: the port's members of the notifier it wraps (`provider`, `channels`,
+ * `send`, and `parseWebhook` / `close` when that notifier has them), so a `WebhookNotifier` stays
+ * one and its channel type is kept. Helpers of a particular adapter (the fake's `emit`) are not
+ * carried over.
+ */
+export type GuardedNotifier<N extends Notifier<Channel>> = Notifier<N['channels'][number]> &
+  Pick<N, Extract<keyof N, 'parseWebhook' | 'close'>>;
+
+/**
  * Wrap a notifier so each channel and idempotency key is sent at most once, across processes and
  * restarts when `store` is durable: a claim is written before the request leaves, the result
  * after. A replay returns the stored result (`replayed: true`); a send still in flight is
@@ -98,7 +107,7 @@ export function isUncertain(error: unknown): boolean {
  * const again = await twilio.send({ channel: 'sms', to: '+14155550100', body: 'Your code is 123456' }, { idempotencyKey: 'otp:user_42:1' });
  * again.replayed; // true: nothing was sent the second time
  */
-export function guardSends(notifier: Notifier, options: GuardOptions = {}): Notifier {
+export function guardSends<N extends Notifier<Channel>>(notifier: N, options: GuardOptions = {}): GuardedNotifier<N> {
   const store = options.store ?? createMemoryStore();
   const lockMs = options.lockMs ?? 60_000;
   const ttlSeconds = options.ttlSeconds ?? 7 * 86_400;
@@ -172,5 +181,6 @@ export function guardSends(notifier: Notifier, options: GuardOptions = {}): Noti
   };
   if (notifier.parseWebhook) guarded.parseWebhook = notifier.parseWebhook.bind(notifier);
   if (notifier.close) guarded.close = notifier.close.bind(notifier);
-  return guarded;
+  // Exactly the port's members of N, so a WebhookNotifier stays one (parseWebhook required).
+  return guarded as GuardedNotifier<N>;
 }

@@ -3,8 +3,8 @@
  * mid-request, the fetch is cancelled and the key is uncertain (it may have gone out); strategies
  * stop instead of trying another provider or channel.
  */
-import { describe, expect, it } from 'vitest';
-import { createFakeNotifier, failover, fallback, guardSends } from '../../src/notify/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { createFakeNotifier, failover, fallback, guardSends, type WebhookNotifier } from '../../src/notify/index.js';
 import { createSendGridEmail } from '../../src/notify/sendgrid/index.js';
 import type { FetchLike } from '../../src/notify/http.js';
 import { createMemoryStore } from '../../src/stores/index.js';
@@ -116,6 +116,13 @@ describe('SendOptions.signal', () => {
       code: 'conflict',
       details: expect.objectContaining({ uncertain: true }),
     });
+  });
+
+  it('guardSends keeps the wrapped notifier\'s type: a WebhookNotifier stays one, the channel is kept', () => {
+    const guarded = guardSends(sendgrid(hangingFetch().fetch));
+    expectTypeOf(guarded.parseWebhook).toEqualTypeOf<WebhookNotifier<'email'>['parseWebhook']>();
+    expectTypeOf(guarded.channels).toEqualTypeOf<readonly 'email'[]>();
+    expect(typeof guarded.parseWebhook).toBe('function');
   });
 
   it('failover stops on an abort: no second provider, and the breaker does not count it', async () => {
