@@ -37,7 +37,7 @@ export {
   type FallbackStrategy,
   type Notification,
 } from './fallback.js';
-export { guardSends, isUncertain, provablyNotSent, type GuardOptions } from './guard.js';
+export { guardSends, isUncertain, provablyNotSent, type GuardedNotifier, type GuardOptions } from './guard.js';
 export { createPreferences, type ChannelPreferences, type Preferences } from './preferences.js';
 export { smsSegments, type SmsSegments } from './sms-segments.js';
 export {
