@@ -4,7 +4,8 @@
  * - `calendarView/delta` paging with `Prefer: odata.maxpagesize`, `@odata.nextLink` on every page
  *   but the last, `@odata.deltaLink` on the last; an expired token is 410 `SyncStateNotFound`;
  *   removals come as `{ id, '@removed': { reason: 'deleted' } }`; a deleted occurrence of a series
- *   is NOT reported (v1.0's known gap), only visible through `/events/{master}/instances`;
+ *   is NOT reported (v1.0's known gap), only visible through `/events/{master}/instances`; an
+ *   increment lists a changed series master (`type: 'seriesMaster'`) before its instances;
  * - times in the zone of `Prefer: outlook.timezone` (UTC by default), `originalStartTimeZone` in
  *   Windows names, all-day events as midnight of their dates;
  * - `transactionId` dedupe of creates, `If-Match` → 412, `/accept|decline|tentativelyAccept`,
@@ -273,7 +274,13 @@ export function createGraphApi(options: GraphApiOptions = {}) {
             // A deleted series is reported instance by instance: the view never held the master.
             for (const i of instancesOf({ ...r.ev }, from, to, true)) items.push({ key: r.seq, body: { id: i.id, '@removed': { reason: 'deleted' } } });
           } else if (r.deleted) items.push({ key: r.seq, body: { id: r.ev.id, '@removed': { reason: 'deleted' } } });
-          else if (r.ev.type === 'seriesMaster') for (const i of instancesOf(r.ev, from, to)) items.push({ key: r.seq, body: shape(i, request, url) });
+          else if (r.ev.type === 'seriesMaster') {
+            // Graph's calendarView delta lists a changed series master itself, then its instances in
+            // the window. The master comes even when no instance is left (all cancelled): it is the
+            // only trace such a change leaves in the feed.
+            items.push({ key: r.seq, body: shape(r.ev, request, url) });
+            for (const i of instancesOf(r.ev, from, to)) items.push({ key: r.seq, body: shape(i, request, url) });
+          }
           else if (r.ev.type === 'exception' && r.ev.isCancelled) continue;
           else if (instant(r.ev.start) < to && instant(r.ev.end) > from) items.push({ key: r.seq, body: shape(r.ev, request, url) });
         }
