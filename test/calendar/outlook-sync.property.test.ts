@@ -104,4 +104,12 @@ describe('calendar sync convergence on Outlook', () => {
   it('the synced copy equals the calendar view, with no etag delivered twice', async () => {
     await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), runHistory), { numRuns: 60 });
   }, 60_000);
+
+  // Seed 1458900250, path 43:3:2:7:8:8:11:13:14:14: every occurrence of a series cancelled between
+  // two syncs. Delta then sends no instance of the series at all, only its changed master; the
+  // adapter must still list the series' instances so the engine drops the four it holds.
+  it('cancelling every occurrence of a series between two syncs deletes them all from the copy', async () => {
+    const cancelFirst: Step = { op: 'occurrence', pick: 0, cancel: true };
+    await runHistory([{ op: 'series', day: 1 }, { op: 'sync' }, cancelFirst, cancelFirst, cancelFirst, cancelFirst]);
+  });
 });

@@ -4,7 +4,7 @@
  * retried, then `unavailable` with notSent), a malformed 200 body, and an attempt that hangs.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Notifier, NotifyMessage } from '../../src/notify/index.js';
 import { createFcmPush } from '../../src/notify/fcm/index.js';
 import type { FetchLike } from '../../src/notify/http.js';
@@ -13,7 +13,12 @@ import { createSendGridEmail } from '../../src/notify/sendgrid/index.js';
 import { createSesEmail } from '../../src/notify/ses/index.js';
 import { createTwilioSms } from '../../src/notify/twilio/index.js';
 
-const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, random: () => 0, attemptTimeoutMs: 50 };
+// The per-attempt timer also covers what an adapter does before fetch (SES signs every attempt with
+// SigV4, FCM signs a JWT: Web Crypto on the threadpool). A 50 ms timeout lost that race on a loaded
+// machine: a reset connection came back as `timeout`, and a hung attempt timed out before fetch was
+// called. Only the hang case is about the timer, and it drives the timer by hand.
+const ATTEMPT_TIMEOUT_MS = 10_000;
+const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, random: () => 0, attemptTimeoutMs: ATTEMPT_TIMEOUT_MS };
 const email: NotifyMessage = { channel: 'email', to: 'ada@example.com', subject: 's', text: 't' };
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
@@ -91,13 +96,36 @@ describe.each(adapters)('%s transport faults', (_name, make, message) => {
   });
 
   it('an attempt that hangs times out (and is not retried: the provider may have it)', async () => {
-    const f = faulty(
-      (signal) =>
-        new Promise<Response>((_, reject) => {
-          signal?.addEventListener('abort', () => reject(signal.reason));
-        }),
-    );
-    await expect(make(f.fetch).send(message, { idempotencyKey: 'k' })).rejects.toMatchObject({ code: 'timeout', retryable: true });
-    expect(f.calls()).toBe(1);
+    // Only the timers are faked: Web Crypto and the fetch stub run for real, and the clock moves
+    // once the request is in flight, so the timeout can only end a fetch that was made.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let inFlight: () => void = () => undefined;
+      const entered = new Promise<void>((resolve) => {
+        inFlight = resolve;
+      });
+      const f = faulty(
+        (signal) =>
+          new Promise<Response>((_, reject) => {
+            signal?.addEventListener('abort', () => reject(signal.reason));
+            inFlight();
+          }),
+      );
+      let settled = false;
+      const sent = make(f.fetch)
+        .send(message, { idempotencyKey: 'k' })
+        .finally(() => {
+          settled = true;
+        });
+      sent.catch(() => undefined);
+      await entered;
+      await vi.advanceTimersByTimeAsync(ATTEMPT_TIMEOUT_MS - 1);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await expect(sent).rejects.toMatchObject({ code: 'timeout', retryable: true });
+      expect(f.calls()).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

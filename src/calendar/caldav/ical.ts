@@ -29,7 +29,21 @@ const TO_PARTSTAT: Record<ResponseStatus, string> = {
   needsAction: 'NEEDS-ACTION',
 };
 
+/**
+ * A value type ical.js has no decoder for: a parameter of this type is read as written. Parameter
+ * values have no backslash escaping in RFC 5545 (RFC 6868 uses `^`, which ical.js decodes apart), but
+ * ical.js reads every parameter as TEXT and unescapes `\;`, `\,`, `\n`: a CN of `A, \;` came back as
+ * `A, ;`. ical.js writes parameter values verbatim, so reading them verbatim makes the round trip exact.
+ */
+const RAW_PARAM_TYPE = 'x-switchyard-verbatim';
+/** Free-text parameters switchyard reads. */
+const VERBATIM_PARAMS = ['cn'] as const;
+
 export function parseCalendar(text: string): ICAL.Component {
+  // Set only for this synchronous call, so a host's own ical.js use is unaffected.
+  const params = ICAL.design.icalendar.param as Record<string, { valueType?: string } | undefined>;
+  const previous = VERBATIM_PARAMS.map((name) => [name, params[name]] as const);
+  for (const name of VERBATIM_PARAMS) params[name] = { ...params[name], valueType: RAW_PARAM_TYPE };
   try {
     const comp = new ICAL.Component(ICAL.parse(text));
     if (comp.name !== 'vcalendar') throw new Error('not a VCALENDAR');
@@ -39,6 +53,11 @@ export function parseCalendar(text: string): ICAL.Component {
       provider: 'caldav',
       cause: error,
     });
+  } finally {
+    for (const [name, design] of previous) {
+      if (design === undefined) delete params[name];
+      else params[name] = design;
+    }
   }
 }
 

@@ -372,6 +372,8 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
       );
       const changes: EventChange[] = [];
       for (const item of page.value ?? []) {
+        // The view holds instances, not masters: a series master in the feed only says the series changed.
+        if (item.type === 'seriesMaster' && !item['@removed']) continue;
         if (item['@removed'] || item.isCancelled) changes.push({ type: 'delete', calendarId, eventId: item.id ?? '' });
         else changes.push({ type: 'upsert', event: await norm(item, calendarId) });
       }
@@ -382,9 +384,19 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
         ? { changes, cursor: encodeCursor({ u: next, full, from, end }), more: true, full }
         : { changes, cursor: encodeCursor({ u: delta as string, full: false, from, end }), more: false, full };
       if (!full) {
-        // v1.0 delta never reports a cancelled occurrence. When a series shows up in an increment,
-        // list its instances in the window: the engine drops the ones it holds that are missing.
-        const seriesIds = [...new Set((page.value ?? []).flatMap((i) => (!i['@removed'] && i.seriesMasterId ? [i.seriesMasterId] : [])))];
+        // v1.0 delta never reports a cancelled occurrence. When a series shows up in an increment
+        // (its changed master, or one of its instances), list its instances in the window: the
+        // engine drops the ones it holds that are missing. The master is the only trace when every
+        // instance left in the window was cancelled.
+        const seriesIds = [
+          ...new Set(
+            (page.value ?? []).flatMap((i) => {
+              if (i['@removed']) return [];
+              if (i.type === 'seriesMaster' && i.id) return [i.id];
+              return i.seriesMasterId ? [i.seriesMasterId] : [];
+            }),
+          ),
+        ];
         if (seriesIds.length > 0) out.series = await Promise.all(seriesIds.map((id) => instancesOf(id, from, end)));
       }
       return out;

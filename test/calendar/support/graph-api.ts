@@ -4,7 +4,9 @@
  * - `calendarView/delta` paging with `Prefer: odata.maxpagesize`, `@odata.nextLink` on every page
  *   but the last, `@odata.deltaLink` on the last; an expired token is 410 `SyncStateNotFound`;
  *   removals come as `{ id, '@removed': { reason: 'deleted' } }`; a deleted occurrence of a series
- *   is NOT reported (v1.0's known gap), only visible through `/events/{master}/instances`;
+ *   is NOT reported (v1.0's known gap), only visible through `/events/{master}/instances`; the
+ *   feed names series masters (`type: 'seriesMaster'`) besides their instances: a full listing the
+ *   master of each series in the window, an increment a changed master even with no instance left;
  * - times in the zone of `Prefer: outlook.timezone` (UTC by default), `originalStartTimeZone` in
  *   Windows names, all-day events as midnight of their dates;
  * - `transactionId` dedupe of creates, `If-Match` → 412, `/accept|decline|tentativelyAccept`,
@@ -262,6 +264,12 @@ export function createGraphApi(options: GraphApiOptions = {}) {
       let items: { key: string | number; body: Record<string, unknown> }[];
       if (state.mode === 'full') {
         items = view(c.id, from, to).map((e) => ({ key: e.id, body: shape(e, request, url) }));
+        // A full listing names the master of every series with instances in the window, too.
+        const masters = new Set(items.flatMap((x) => ((x.body.seriesMasterId as string | undefined) ? [x.body.seriesMasterId as string] : [])));
+        for (const id of masters) {
+          const m = recs.get(id);
+          if (m && !m.deleted) items.push({ key: id, body: shape(m.ev, request, url) });
+        }
         items = items.filter((x) => (x.key as string) > (state.after as string)).sort((a, b) => ((a.key as string) < (b.key as string) ? -1 : 1));
       } else {
         // Changed records since the token, in order. A changed master reports its instances in the
@@ -273,7 +281,13 @@ export function createGraphApi(options: GraphApiOptions = {}) {
             // A deleted series is reported instance by instance: the view never held the master.
             for (const i of instancesOf({ ...r.ev }, from, to, true)) items.push({ key: r.seq, body: { id: i.id, '@removed': { reason: 'deleted' } } });
           } else if (r.deleted) items.push({ key: r.seq, body: { id: r.ev.id, '@removed': { reason: 'deleted' } } });
-          else if (r.ev.type === 'seriesMaster') for (const i of instancesOf(r.ev, from, to)) items.push({ key: r.seq, body: shape(i, request, url) });
+          else if (r.ev.type === 'seriesMaster') {
+            // Graph's calendarView delta lists a changed series master itself, then its instances in
+            // the window. The master comes even when no instance is left (all cancelled): it is the
+            // only trace such a change leaves in the feed.
+            items.push({ key: r.seq, body: shape(r.ev, request, url) });
+            for (const i of instancesOf(r.ev, from, to)) items.push({ key: r.seq, body: shape(i, request, url) });
+          }
           else if (r.ev.type === 'exception' && r.ev.isCancelled) continue;
           else if (instant(r.ev.start) < to && instant(r.ev.end) > from) items.push({ key: r.seq, body: shape(r.ev, request, url) });
         }
