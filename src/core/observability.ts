@@ -125,24 +125,40 @@ export interface OpenTelemetryApiLike {
   SpanStatusCode?: { OK: number; ERROR: number };
 }
 /** The part of an OpenTelemetry `Tracer` switchyard calls. */
-interface TracerLike {
+export interface TracerLike {
+  /** Start a span (switchyard ends it when the call settles). */
   startSpan(name: string, options?: { kind?: number; attributes?: Record<string, string | number> }): SpanLike;
 }
 /** The part of an OpenTelemetry `Span` switchyard calls. */
-interface SpanLike {
+export interface SpanLike {
+  /** Set one attribute (provider, operation, outcome, HTTP status, retry count). */
   setAttribute(key: string, value: string | number): unknown;
+  /** Mark the span OK or ERROR. */
   setStatus(status: { code: number; message?: string }): unknown;
+  /** End the span. */
   end(): void;
 }
 /** The part of an OpenTelemetry `Meter` switchyard calls. */
-interface MeterLike {
-  createCounter(name: string, options?: { description?: string; unit?: string }): { add(value: number, attributes?: Attributes): void };
+export interface MeterLike {
+  /** A counter (calls, failures, retries, webhook verifications). */
+  createCounter(
+    name: string,
+    options?: { description?: string; unit?: string },
+  ): {
+    /** Add to the counter, with the call's attributes. */
+    add(value: number, attributes?: Attributes): void;
+  };
+  /** A histogram (call duration). */
   createHistogram(
     name: string,
     options?: { description?: string; unit?: string },
-  ): { record(value: number, attributes?: Attributes): void };
+  ): {
+    /** Record one value, with the call's attributes. */
+    record(value: number, attributes?: Attributes): void;
+  };
 }
-type Attributes = Record<string, string | number>;
+/** Attributes switchyard puts on spans and metrics: strings and numbers only, never a secret. */
+export type Attributes = Record<string, string | number>;
 
 /** Options of `createTelemetry`; every sink is optional. */
 export interface TelemetryOptions {

@@ -53,7 +53,8 @@ export interface IdempotentOptions {
   logger?: Logger;
 }
 
-type Fingerprint = string | null;
+/** The request fingerprint kept with a key (`null` when `idempotent` was given no `fingerprint`). */
+export type Fingerprint = string | null;
 
 /** What is kept in the store under the key. Plain JSON. */
 export type IdempotencyRecord =

@@ -4,6 +4,6 @@
  *
  * @packageDocumentation
  */
-export { idempotent, IDEMPOTENCY_DEFAULTS, type IdempotencyRecord, type IdempotentOptions } from './idempotent.js';
+export { idempotent, IDEMPOTENCY_DEFAULTS, type Fingerprint, type IdempotencyRecord, type IdempotentOptions } from './idempotent.js';
 export { deriveIdempotencyKey, fingerprintOf } from './key.js';
 export { canonicalJson, sha256Hex } from './canonical.js';

@@ -14,6 +14,7 @@ import { errorFromResponse } from '../retry/http.js';
 import { type RetryPolicy, retry } from '../retry/retry.js';
 import { abortedError } from './validate.js';
 
+/** The `fetch` the HTTP adapters call: the global one by default; pass your own for a proxy, a test double or an older runtime. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export type HttpRetryOptions = Pick<

@@ -53,6 +53,7 @@ export {
   type SuppressionEntry,
   type SuppressionHashKey,
   type SuppressionList,
+  type SuppressionListBaseOptions,
   type SuppressionListOptions,
   type SuppressionReason,
 } from './suppression.js';
@@ -62,6 +63,7 @@ export {
   type EmailContent,
   type LocaleContent,
   type PushContent,
+  type Rendered,
   type RenderedEmail,
   type RenderedPush,
   type RenderedSms,
@@ -81,6 +83,7 @@ export {
   type EmailAddress,
   type EmailMessage,
   type MessageFor,
+  type MessagesByChannel,
   type Notifier,
   type NotifyEvent,
   type NotifyMessage,
@@ -95,3 +98,4 @@ export {
 } from './types.js';
 export { isE164, isEmailAddress, MAX_PUSH_PAYLOAD_BYTES } from './validate.js';
 export { isVerifiedEvent } from './verified.js';
+export type { FetchLike } from './http.js';

@@ -57,7 +57,8 @@ export interface SuppressionList {
 /** HMAC key: at least 32 bytes, raw or as text (e.g. `openssl rand -base64 32`). */
 export type SuppressionHashKey = string | Uint8Array;
 
-interface SuppressionListBaseOptions {
+/** Options of `createSuppressionList` shared by its plain and privacy (keyed-hash) forms. */
+export interface SuppressionListBaseOptions {
   /** Default `notify:suppressed:`. */
   keyPrefix?: string;
   /** Clock in epoch ms, for `since`. Default `Date.now`. */

@@ -64,7 +64,7 @@ export interface RenderOptions<V> {
 }
 
 /** Which template, version and locale produced a rendering. */
-interface Rendered {
+export interface Rendered {
   /** The template's name. */
   template: string;
   /** The version rendered. */

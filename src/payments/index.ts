@@ -26,6 +26,7 @@ export {
   isTerminalStatus,
   SUBSCRIPTION_TRANSITIONS,
   type SubscriptionState,
+  type SubscriptionVersion,
 } from './subscription-state.js';
 export { createFakePayments } from './fake.js';
 export {

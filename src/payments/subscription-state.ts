@@ -60,7 +60,8 @@ function phase(status: SubscriptionStatus): number {
   return isTerminalStatus(status) ? 2 : 1;
 }
 
-type Rankable = { status: SubscriptionStatus; occurredAt: string; sequence?: number | undefined; eventId: string };
+/** What `compareSubscriptionVersions` orders: a subscription status with the version of the event that set it. */
+export type SubscriptionVersion = { status: SubscriptionStatus; occurredAt: string; sequence?: number | undefined; eventId: string };
 
 /**
  * Negative when `a` ranks below `b`. Exported for hosts that persist state and compare in SQL.
@@ -69,7 +70,7 @@ type Rankable = { status: SubscriptionStatus; occurredAt: string; sequence?: num
  * const newer = compareSubscriptionVersions({ status: 'active', occurredAt: '2026-03-01T10:00:00Z', eventId: 'evt_2' },
  *   { status: 'trialing', occurredAt: '2026-02-01T10:00:00Z', eventId: 'evt_1' }) > 0; // true
  */
-export function compareSubscriptionVersions(a: Rankable, b: Rankable): number {
+export function compareSubscriptionVersions(a: SubscriptionVersion, b: SubscriptionVersion): number {
   return (
     phase(a.status) - phase(b.status) ||
     Date.parse(a.occurredAt) - Date.parse(b.occurredAt) ||
@@ -103,7 +104,7 @@ export function applySubscriptionEvent(state: SubscriptionState | undefined, eve
       details: { field: 'event.data.id' },
     });
   }
-  const stored: Rankable = { status: state.subscription.status, ...state.version };
-  const incoming: Rankable = { status: event.data.status, ...next.version };
+  const stored: SubscriptionVersion = { status: state.subscription.status, ...state.version };
+  const incoming: SubscriptionVersion = { status: event.data.status, ...next.version };
   return compareSubscriptionVersions(incoming, stored) > 0 ? next : state;
 }

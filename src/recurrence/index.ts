@@ -21,7 +21,7 @@ export {
   type RruleToGraphOptions,
   rruleToGraphRecurrence,
 } from './graph.js';
-export { overrideFromCaldav, overrideFromGoogle, overrideFromGraph } from './overrides.js';
+export { type GoogleTime, overrideFromCaldav, overrideFromGoogle, overrideFromGraph } from './overrides.js';
 export { parseRecurrenceLines, parseRrule, type RecurrenceLines, serializeRrule, toGoogleRecurrence } from './parse.js';
 export {
   type AllDayOccurrence,

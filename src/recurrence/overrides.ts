@@ -12,7 +12,8 @@ function invalid(field: string, why: string): never {
   throw new IntegrationError('invalid_input', `${field} ${why}`, { details: { field } });
 }
 
-interface GoogleTime {
+/** A Google Calendar `start` / `end` / `originalStartTime`: a `dateTime` (with its `timeZone`) or an all-day `date`. */
+export interface GoogleTime {
   dateTime?: string;
   date?: string;
   timeZone?: string;

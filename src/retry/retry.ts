@@ -92,12 +92,17 @@ export interface ResolvedRetryPolicy {
   attemptTimeoutMs: number | undefined;
   maxRetryAfterMs: number;
   signal: AbortSignal | undefined;
+  /** As in `RetryPolicy`. */
   onRetry: RetryPolicy['onRetry'];
   mutation: boolean;
   idempotencyKey: string | undefined;
+  /** How an error is classified (retryable or not, and its delay hint): `classifyError` unless the policy gave its own. */
   classify: (error: unknown) => Classification;
+  /** As in `RetryPolicy`. */
   shouldRetry: RetryPolicy['shouldRetry'];
+  /** Source of jitter in [0, 1): `Math.random` unless injected. */
   random: () => number;
+  /** Clock in epoch milliseconds: `Date.now` unless injected. */
   now: () => number;
 }
 

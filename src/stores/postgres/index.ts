@@ -22,7 +22,8 @@ export interface PgPoolLike {
   end(): Promise<void>;
 }
 
-interface CommonOptions {
+/** Options of `createPostgresStore` whichever way it connects. */
+export interface PostgresStoreCommonOptions {
   /**
    * Table name, optionally schema-qualified (`app.switchyard_store`). Default `switchyard_store`.
    * Lower-case letters, digits and underscores, at most 48 per part: it is spliced into SQL.
@@ -33,9 +34,9 @@ interface CommonOptions {
 /** Options of `createPostgresStore`: your `pool`, or a `connectionString` for a pool the store owns. */
 export type PostgresStoreOptions =
   /** A `pg.Pool` you built (and will end yourself: `close()` leaves it open). */
-  | (CommonOptions & { pool: PgPoolLike; connectionString?: never })
+  | (PostgresStoreCommonOptions & { pool: PgPoolLike; connectionString?: never })
   /** A `postgres://` connection string; the store creates a pool and `close()` ends it. */
-  | (CommonOptions & { connectionString: string; pool?: never; maxConnections?: number });
+  | (PostgresStoreCommonOptions & { connectionString: string; pool?: never; maxConnections?: number });
 
 /** A `Store` in PostgreSQL, plus table maintenance. */
 export interface PostgresStore extends Store {

@@ -29,7 +29,8 @@ export interface RedisClientLike {
   quit(): Promise<unknown>;
 }
 
-interface CommonOptions {
+/** Options of `createRedisStore` whichever way it connects. */
+export interface RedisStoreCommonOptions {
   /**
    * Prepended to every key, and names the version counter (`<prefix>__version`). Default
    * `switchyard:`. Give each application (or each test run) its own prefix to share one database.
@@ -40,9 +41,9 @@ interface CommonOptions {
 /** Options of `createRedisStore`: your ioredis `client`, or a `url` for a client the store owns. */
 export type RedisStoreOptions =
   /** An ioredis client you built (and will close yourself: `close()` leaves it open). */
-  | (CommonOptions & { client: RedisClientLike; url?: never })
+  | (RedisStoreCommonOptions & { client: RedisClientLike; url?: never })
   /** A `redis://` or `rediss://` URL; the store creates the client and `close()` quits it. */
-  | (CommonOptions & { url: string; client?: never });
+  | (RedisStoreCommonOptions & { url: string; client?: never });
 
 /** A `Store` on Redis. */
 export interface RedisStore extends Store {
