@@ -23,6 +23,7 @@ import { eventIdFromKey, newEventId } from './ids.js';
 import {
   applyPatchLocally,
   changedFields,
+  EDITABLE_FIELDS,
   type EditableField,
   eventFromInput,
   inputFromEvent,
@@ -229,19 +230,7 @@ function foldView(base: BaseRecord | undefined, ops: readonly OfflineOp[]): Cale
 /** The remote version with the editable content of `intended` (what we wrote but could not see the result of). */
 function overlay(remote: CalendarEvent, intended: CalendarEvent): CalendarEvent {
   const out: CalendarEvent = structuredClone(remote);
-  for (const f of [
-    'title',
-    'description',
-    'location',
-    'start',
-    'end',
-    'attendees',
-    'recurrence',
-    'status',
-    'transparency',
-    'reminders',
-    'extendedProperties',
-  ] as const) {
+  for (const f of EDITABLE_FIELDS) {
     const value = (intended as unknown as Record<string, unknown>)[f];
     if (value === undefined) delete (out as unknown as Record<string, unknown>)[f];
     else (out as unknown as Record<string, unknown>)[f] = structuredClone(value);

@@ -5,10 +5,10 @@
  * `provider_error`.
  */
 import { makeCalendar } from 'tsdav';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCalDavCalendar } from '../../src/calendar/caldav/index.js';
 import { drainChanges } from '../conformance/calendar.js';
-import { type RadicaleServer, radicaleSkipReason, startRadicale } from '../support/radicale.js';
+import { radicaleSkipReason, useRadicale } from '../support/radicale.js';
 
 const skip = radicaleSkipReason();
 const USER = 'bob';
@@ -21,14 +21,8 @@ const base = {
 type Fault = (input: string, init: RequestInit) => Response | undefined;
 
 describe.skipIf(skip)('caldav faults on Radicale', () => {
-  let server: RadicaleServer;
+  const server = useRadicale();
   let n = 0;
-  beforeAll(async () => {
-    server = await startRadicale();
-  }, 30_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   async function setup(fault: Fault) {
     n += 1;

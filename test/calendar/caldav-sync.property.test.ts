@@ -9,13 +9,13 @@
 import fc from 'fast-check';
 import ICAL from 'ical.js';
 import { makeCalendar } from 'tsdav';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCalDavCalendar } from '../../src/calendar/caldav/index.js';
 import { type CalendarEvent, createCalendarSync, type EventChange } from '../../src/calendar/index.js';
 import { IntegrationError } from '../../src/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
 import { drainChanges } from '../conformance/calendar.js';
-import { type RadicaleServer, radicaleSkipReason, startRadicale } from '../support/radicale.js';
+import { radicaleSkipReason, useRadicale } from '../support/radicale.js';
 
 const skip = radicaleSkipReason();
 const USER = 'dave';
@@ -65,14 +65,8 @@ const at = (day: number, hour: number) => ({
 });
 
 describe.skipIf(skip)('caldav sync convergence on Radicale', () => {
-  let server: RadicaleServer;
+  const server = useRadicale();
   let n = 0;
-  beforeAll(async () => {
-    server = await startRadicale();
-  }, 30_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   async function runHistory(steps: Step[], pageSize: number) {
     n += 1;

@@ -16,13 +16,13 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import ICAL from 'ical.js';
 import { makeCalendar } from 'tsdav';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCalendar, readResource, serializeCalendar } from '../../src/calendar/caldav/ical.js';
 import { createCalDavCalendar } from '../../src/calendar/caldav/index.js';
 import { type CalendarEvent, createCalendarSync, type EventChange } from '../../src/calendar/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
 import { drainChanges } from '../conformance/calendar.js';
-import { type RadicaleServer, radicaleSkipReason, startRadicale } from '../support/radicale.js';
+import { radicaleSkipReason, useRadicale } from '../support/radicale.js';
 
 const skip = radicaleSkipReason();
 const USER = 'carol';
@@ -39,14 +39,8 @@ const at = (date: string, hour: number, minutes = 60) => ({
 type Rewrite = (url: string, init: RequestInit) => Response | RequestInit | undefined | Promise<Response | RequestInit | undefined>;
 
 describe.skipIf(skip)('caldav listing and changes on Radicale', () => {
-  let server: RadicaleServer;
+  const server = useRadicale();
   let n = 0;
-  beforeAll(async () => {
-    server = await startRadicale();
-  }, 30_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   /** A fresh calendar, a provider whose requests pass through `rewrite`, and a log of REPORT kinds and answers. */
   async function setup(

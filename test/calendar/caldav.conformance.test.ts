@@ -6,24 +6,18 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeCalendar } from 'tsdav';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCalDavCalendar } from '../../src/calendar/caldav/index.js';
 import { describeCalendarConformance, drainChanges } from '../conformance/calendar.js';
-import { type RadicaleServer, radicaleSkipReason, startRadicale } from '../support/radicale.js';
+import { radicaleSkipReason, useRadicale } from '../support/radicale.js';
 
 const skip = radicaleSkipReason();
 const USER = 'alice';
 const headers = { Authorization: `Basic ${btoa(`${USER}:unused`)}` };
 
 describe.skipIf(skip)('caldav on Radicale', () => {
-  let server: RadicaleServer;
+  const server = useRadicale();
   let n = 0;
-  beforeAll(async () => {
-    server = await startRadicale();
-  }, 30_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   describeCalendarConformance(
     'caldav (Radicale)',

@@ -4,11 +4,11 @@
  * each conflict kind is resolved as documented.
  */
 import { makeCalendar } from 'tsdav';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCalDavCalendar } from '../../src/calendar/caldav/index.js';
 import { type CalendarProvider, createOfflineCalendar, type OfflineCalendarOptions } from '../../src/calendar/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
-import { type RadicaleServer, radicaleSkipReason, startRadicale } from '../support/radicale.js';
+import { radicaleSkipReason, useRadicale } from '../support/radicale.js';
 
 const skip = radicaleSkipReason();
 const USER = 'alice';
@@ -19,14 +19,8 @@ const slot = (hour: number) => ({
 });
 
 describe.skipIf(skip)('offline calendar on CalDAV (Radicale)', () => {
-  let server: RadicaleServer;
+  const server = useRadicale();
   let n = 0;
-  beforeAll(async () => {
-    server = await startRadicale();
-  }, 30_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   async function fresh(options: Partial<OfflineCalendarOptions> = {}) {
     n += 1;

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 let cached: string | false | undefined;
 
@@ -95,6 +96,32 @@ export async function startRadicale(): Promise<RadicaleServer> {
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts one Radicale for the enclosing `describe` (beforeAll / afterAll) and returns a handle whose
+ * `url` and `storage` are read inside tests and hooks, once the server is up.
+ */
+export function useRadicale(): { readonly url: string; readonly storage: string } {
+  let server: RadicaleServer | undefined;
+  beforeAll(async () => {
+    server = await startRadicale();
+  }, 30_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const started = (): RadicaleServer => {
+    if (!server) throw new Error('Radicale is not started yet: read the server inside a test or a hook');
+    return server;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get storage() {
+      return started().storage;
     },
   };
 }
