@@ -12,10 +12,10 @@ import { makeCalendar } from 'tsdav';
 import { describe, expect, it } from 'vitest';
 import { createCalDavCalendar } from '../../src/calendar/caldav/index.js';
 import { type CalendarEvent, createCalendarSync, type EventChange } from '../../src/calendar/index.js';
-import { IntegrationError } from '../../src/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
 import { drainChanges } from '../conformance/calendar.js';
 import { radicaleSkipReason, useRadicale } from '../support/radicale.js';
+import { HOST_CRASHED, syncTolerant, syncUntilSettled } from './support/sync-steps.js';
 
 const skip = radicaleSkipReason();
 const USER = 'dave';
@@ -101,7 +101,7 @@ describe.skipIf(skip)('caldav sync convergence on Radicale', () => {
     const onChange = (c: EventChange) => {
       if (crashAfter !== undefined && crashAfter-- === 0) {
         crashAfter = undefined;
-        throw new Error('host crashed');
+        throw new Error(HOST_CRASHED);
       }
       const key = c.type === 'upsert' ? `u|${c.event.id}|${c.event.etag}` : `d|${c.eventId}`;
       if (c.type === 'upsert') expect(delivered.has(key)).toBe(false);
@@ -194,25 +194,13 @@ describe.skipIf(skip)('caldav sync convergence on Radicale', () => {
           crashAfter = s.after;
           break;
         case 'sync':
-          await sync().catch((e: unknown) => {
-            if (e instanceof IntegrationError || (e instanceof Error && e.message === 'host crashed')) return;
-            throw e;
-          });
+          await syncTolerant(sync);
           break;
       }
     }
     crashAfter = undefined;
     failNext = false;
-    for (let attempt = 0; ; attempt++) {
-      const ok = await sync().then(
-        () => true,
-        (e: unknown) => {
-          if (attempt > 5 || !(e instanceof IntegrationError)) throw e;
-          return false;
-        },
-      );
-      if (ok) break;
-    }
+    await syncUntilSettled(sync, 5);
     // The truth: a fresh client's full listing, folded into id → etag.
     const truth = new Map<string, string>();
     for (const c of (await drainChanges(createCalDavCalendar(options), calendarId)).changes) {

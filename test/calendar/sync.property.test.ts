@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CalendarEvent, createCalendarSync, createFakeCalendar, type EventChange } from '../../src/calendar/index.js';
-import { IntegrationError } from '../../src/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
+import { HOST_CRASHED, syncTolerant, syncUntilSettled } from './support/sync-steps.js';
 
 type Step =
   | { op: 'create'; day: number }
@@ -48,7 +48,7 @@ async function runHistory(steps: Step[], pageSize: number) {
   const onChange = (change: EventChange) => {
     if (crashAfter !== undefined && crashAfter-- === 0) {
       crashAfter = undefined;
-      throw new Error('host crashed');
+      throw new Error(HOST_CRASHED);
     }
     const key = change.type === 'upsert' ? `u|${change.event.id}|${change.event.etag}` : `d|${change.eventId}`;
     if (delivered.has(key)) throw new Error(`delivered twice: ${key}`);
@@ -104,25 +104,13 @@ async function runHistory(steps: Step[], pageSize: number) {
         crashAfter = s.after;
         break;
       case 'sync':
-        await sync().catch((e: unknown) => {
-          if (e instanceof IntegrationError || (e instanceof Error && e.message === 'host crashed')) return;
-          throw e;
-        });
+        await syncTolerant(sync);
         break;
     }
   }
   crashAfter = undefined;
   // Failures still queued make the first runs fail; a run that succeeds has converged.
-  for (let attempt = 0; ; attempt++) {
-    const ok = await sync().then(
-      () => true,
-      (e: unknown) => {
-        if (attempt > 50 || !(e instanceof IntegrationError)) throw e;
-        return false;
-      },
-    );
-    if (ok) break;
-  }
+  await syncUntilSettled(sync, 50);
   const expected = new Map(provider.snapshot('cal').map((e) => [e.id, e.etag]));
   const actual = new Map([...copy].map(([id, e]) => [id, e.etag]));
   return { expected, actual };
