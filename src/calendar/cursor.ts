@@ -4,17 +4,23 @@
  */
 import { IntegrationError } from '../core/errors.js';
 
+/** Only characters below U+0080: then the UTF-8 bytes are the characters themselves. */
+const ASCII = /^[\0-\x7f]*$/;
+
 export function encodeCursor(value: unknown): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  const json = JSON.stringify(value);
+  // Cursors are encoded and decoded once per page: ASCII JSON (nearly all) skips the byte loop.
   let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
+  if (ASCII.test(json)) binary = json;
+  else for (const b of new TextEncoder().encode(json)) binary += String.fromCharCode(b);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 export function decodeCursor<T>(cursor: string, provider: string, check: (v: unknown) => v is T): T {
   try {
     const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
-    const value: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+    const text = ASCII.test(binary) ? binary : new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    const value: unknown = JSON.parse(text);
     if (check(value)) return value;
   } catch {
     // fall through: every malformed cursor gets the same error

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromGoogleTime } from '../../src/calendar/google/map.js';
+import { IntegrationError } from '../../src/core/errors.js';
 import { formatInstantIn } from '../../src/time/instant.js';
 import { toLocal } from '../../src/time/index.js';
 
@@ -58,5 +59,51 @@ describe('fromGoogleTime', () => {
     expect(fromGoogleTime({ dateTime: '2026-03-08T10:30:00Z' }, 'America/Los_Angeles')).toEqual({ dateTime: '2026-03-08T03:30:00', timeZone: 'America/Los_Angeles' });
     expect(fromGoogleTime({ date: '2026-03-08' }, 'UTC')).toEqual({ date: '2026-03-08' });
     expect(fromGoogleTime({ dateTime: '2026-03-08T10:30:00', timeZone: 'Europe/Paris' }, 'UTC')).toEqual({ dateTime: '2026-03-08T10:30:00', timeZone: 'Europe/Paris' });
+  });
+  it('reads any string of the ±HH:MM shape, real or not, like toLocal (same value or same error)', () => {
+    const outcome = (f: () => unknown) => {
+      try {
+        return { value: f() };
+      } catch (error) {
+        expect(error).toBeInstanceOf(IntegrationError);
+        return { code: (error as IntegrationError).code, message: (error as Error).message };
+      }
+    };
+    const d2 = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9999 }).map((n) => String(n).padStart(4, '0')),
+        d2(14),
+        d2(32),
+        d2(25),
+        d2(61),
+        d2(61),
+        fc.constantFrom('+', '-'),
+        d2(25),
+        d2(61),
+        fc.constantFrom(...zones),
+        (y, mo, d, h, mi, s, sign, oh, om, zone) => {
+          const instant = `${y}-${mo}-${d}T${h}:${mi}:${s}${sign}${oh}:${om}`;
+          expect(outcome(() => fromGoogleTime({ dateTime: instant, timeZone: zone }, 'UTC'))).toEqual(
+            outcome(() => toLocal(instant, zone)),
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // Days past the month's end and hour 24 are rejected, not rolled over or passed through.
+    for (const t of [
+      '2026-02-30T09:00:00-08:00',
+      '2026-04-31T09:00:00-07:00',
+      '2026-03-01T24:00:00-08:00',
+      '2026-03-01T23:59:60-08:00',
+      '2026-03-01T09:00:00+24:00',
+    ]) {
+      expect(() => fromGoogleTime({ dateTime: t, timeZone: 'America/Los_Angeles' }, 'UTC')).toThrow(IntegrationError);
+    }
+    expect(fromGoogleTime({ dateTime: '2024-02-29T09:00:00-08:00', timeZone: 'America/Los_Angeles' }, 'UTC')).toEqual({
+      dateTime: '2024-02-29T09:00:00',
+      timeZone: 'America/Los_Angeles',
+    });
   });
 });
