@@ -45,17 +45,15 @@ export interface Store {
   compareAndDelete(key: string, expectedVersion: number): Promise<boolean>;
   /**
    * Optional batch read: the live entry (or `undefined`) of each key, in the order given. A store
-   * that implements it answers in one round trip and rejects a bad key list with `invalid_input`
-   * itself (`assertKeyList`); callers use the `getMany(store, keys)` helper, which falls back to
-   * one `get` per key for stores without it.
+   * that implements it answers in one round trip; callers use the `getMany(store, keys)` helper,
+   * which falls back to one `get` per key for stores without it.
    */
   getMany?<T = unknown>(keys: readonly string[]): Promise<(StoreEntry<T> | undefined)[]>;
   /**
    * Optional batch write: unconditionally write every entry (keys must be distinct), all with the
    * same options; returns the new versions in the order given. Native implementations are one
    * round trip and all-or-nothing; bad input (a bad key, value or TTL, a repeated key) writes
-   * nothing and is rejected with `invalid_input` by the implementation itself (`checkBatch`): the
-   * helper hands a non-empty batch straight to it. Callers use the `setMany(store, entries, options)` helper.
+   * nothing. Callers use the `setMany(store, entries, options)` helper.
    */
   setMany?<T = unknown>(entries: readonly StoreBatchEntry<T>[], options?: StoreWriteOptions): Promise<number[]>;
   /** Release connections (durable stores); the memory store has nothing to release. */
@@ -77,10 +75,9 @@ export interface StoreBatchEntry<T = unknown> {
  * if (a) console.log(a.value, a.version);
  */
 export async function getMany<T = unknown>(store: Store, keys: readonly string[]): Promise<(StoreEntry<T> | undefined)[]> {
-  // A native getMany checks its keys itself (all of ours do), so they are not walked twice.
-  if (typeof store.getMany === 'function' && Array.isArray(keys) && keys.length > 0) return store.getMany<T>(keys);
   assertKeyList(keys);
   if (keys.length === 0) return [];
+  if (typeof store.getMany === 'function') return store.getMany<T>(keys);
   return Promise.all(keys.map((key) => store.get<T>(key)));
 }
 
@@ -94,11 +91,9 @@ export async function getMany<T = unknown>(store: Store, keys: readonly string[]
  * await setMany(store, [{ key: 'etag:a', value: '"1"' }, { key: 'etag:b', value: '"7"' }], { ttlSeconds: 3600 });
  */
 export async function setMany<T = unknown>(store: Store, entries: readonly StoreBatchEntry<T>[], options?: StoreWriteOptions): Promise<number[]> {
-  // A native setMany checks the batch itself (its contract: bad input writes nothing; all of ours
-  // do), so every value is not encoded twice. An empty batch is answered here, after the checks.
-  if (typeof store.setMany === 'function' && Array.isArray(entries) && entries.length > 0) return store.setMany<T>(entries, options);
   checkBatch(entries, options);
   if (entries.length === 0) return [];
+  if (typeof store.setMany === 'function') return store.setMany<T>(entries, options);
   const versions: number[] = [];
   for (const { key, value } of entries) versions.push(await store.set(key, value, options));
   return versions;
