@@ -44,7 +44,14 @@ function pages(count: number, version: number, offset = 0): string[] {
   for (let p = 0; p * PAGE < count; p++) {
     const items = Array.from({ length: Math.min(PAGE, count - p * PAGE) }, (_, k) => event(offset + p * PAGE + k, version));
     const last = (p + 1) * PAGE >= count;
-    out.push(JSON.stringify({ kind: 'calendar#events', timeZone: 'America/Los_Angeles', items, ...(last ? { nextSyncToken: `sync-${version}` } : { nextPageToken: `p${p + 1}` }) }));
+    out.push(
+      JSON.stringify({
+        kind: 'calendar#events',
+        timeZone: 'America/Los_Angeles',
+        items,
+        ...(last ? { nextSyncToken: `sync-${version}` } : { nextPageToken: `p${p + 1}` }),
+      }),
+    );
   }
   return out;
 }
@@ -153,7 +160,9 @@ const anchor = median('naive events.list loop (anchor)', rows);
 const mine = median('createCalendarSync + createGoogleCalendar', rows);
 const hn = median('naive, half the pages', half);
 const ho = median('ours, half the pages', half);
-console.log(`\n## Calendar sync: ${TOTAL} events / ${TOTAL / PAGE} pages + ${CHANGED} changed (target: memory flat in pages, throughput ≥ the naive loop)\n`);
+console.log(
+  `\n## Calendar sync: ${TOTAL} events / ${TOTAL / PAGE} pages + ${CHANGED} changed (target: memory flat in pages, throughput ≥ the naive loop)\n`,
+);
 console.log('| run | events | ms | events/s | ratio to anchor | CPU ms | CPU ratio (anchor CPU / this CPU) | peak heap growth (MB) |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 const row = (r: (typeof rows)[number], a: (typeof rows)[number]) =>

@@ -8,7 +8,13 @@
  * CALDAV_CALENDAR picks the calendar (a collection path such as `/alice/work/`); by default the
  * first one found, or a new `switchyard-example` calendar on a server that has none.
  */
-import { type CalendarProvider, createCalendarSync, createFakeCalendar, createOfflineCalendar, eventIdFromKey } from '../src/calendar/index.js';
+import {
+  type CalendarProvider,
+  createCalendarSync,
+  createFakeCalendar,
+  createOfflineCalendar,
+  eventIdFromKey,
+} from '../src/calendar/index.js';
 import { createMemoryStore } from '../src/stores/index.js';
 
 const url = process.env.CALDAV_URL;

@@ -28,7 +28,9 @@ const tokenStore = createEncryptedTokenStore({
 });
 
 // Without credentials, stand a local server in for accounts.google.com and oauth2.googleapis.com.
-const local = real ? undefined : await startAuthServer({ redirectUri, clientId, clientSecret, issuer: 'https://accounts.google.com', expiresIn: 3600 });
+const local = real
+  ? undefined
+  : await startAuthServer({ redirectUri, clientId, clientSecret, issuer: 'https://accounts.google.com', expiresIn: 3600 });
 const localFetch: typeof fetch = (input, init) => fetch(`${local?.url}${new URL(String(input)).pathname}`, init);
 
 let clock = Date.now();
@@ -58,7 +60,10 @@ if (!local) {
 const callbackUrl = await local.authorize(start.url); // the user clicks "Allow"
 console.log('2. Google redirects back to:', `${callbackUrl.slice(0, 60)}…`);
 const connection = await google.handleCallback({ url: callbackUrl, sessionId, userId: 'ada' });
-console.log('3. Connected:', JSON.stringify({ scopes: connection.scopes, hasRefreshToken: connection.hasRefreshToken, missingScopes: connection.missingScopes }));
+console.log(
+  '3. Connected:',
+  JSON.stringify({ scopes: connection.scopes, hasRefreshToken: connection.hasRefreshToken, missingScopes: connection.missingScopes }),
+);
 
 const raw = await store.get('tokens:google:ada');
 console.log('4. What the database holds (encrypted):', JSON.stringify(raw?.value).slice(0, 90), '…');
@@ -68,7 +73,9 @@ console.log('5. Access token for the Calendar API: <%d characters>', token.lengt
 
 clock += 3600_000; // an hour later the token is near expiry: 20 concurrent calls, one refresh
 const tokens = await Promise.all(Array.from({ length: 20 }, () => google.getAccessToken('ada')));
-console.log(`6. 20 concurrent calls after expiry → ${local.refreshes.length} refresh, ${new Set(tokens).size} new token (refresh token rotated and saved first)`);
+console.log(
+  `6. 20 concurrent calls after expiry → ${local.refreshes.length} refresh, ${new Set(tokens).size} new token (refresh token rotated and saved first)`,
+);
 
 const revoked = await google.revoke('ada');
 console.log('7. Revoked:', JSON.stringify(revoked));

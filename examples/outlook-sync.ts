@@ -31,7 +31,11 @@ console.log(`${conflicts.length} conflict(s) for the 09:00 slot`);
 const created = await provider.createEvent(calendarId, { ...slot, title: 'Physio (switchyard example)', transparency: 'opaque' });
 const store = createMemoryStore();
 const seen: string[] = [];
-const sync = createCalendarSync({ provider, store, onChange: (c) => void seen.push(c.type === 'upsert' ? `upsert ${c.event.title ?? c.event.id}` : `delete ${c.eventId}`) });
+const sync = createCalendarSync({
+  provider,
+  store,
+  onChange: (c) => void seen.push(c.type === 'upsert' ? `upsert ${c.event.title ?? c.event.id}` : `delete ${c.eventId}`),
+});
 console.log(await sync.sync(calendarId));
 await provider.deleteEvent(calendarId, created.id);
 console.log(await sync.sync(calendarId));

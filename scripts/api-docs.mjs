@@ -180,5 +180,5 @@ if (result.status !== 0) {
   process.exit(result.status ?? 1);
 }
 console.log(
-  `\ndocs:api: docs/api/ written for ${entries.length} subpaths; summaries and examples complete in ${FULLY_DOCUMENTED.join(', ')}${SUMMARIES_ENFORCED.length ? `; summaries in ${SUMMARIES_ENFORCED.join(", ")}` : ""}${undocumented.length - pending.length ? `; ${undocumented.length - pending.length} undocumented elsewhere: listed, not enforced; --strict enforces everything` : ''}`,
+  `\ndocs:api: docs/api/ written for ${entries.length} subpaths; summaries and examples complete in ${FULLY_DOCUMENTED.join(', ')}${SUMMARIES_ENFORCED.length ? `; summaries in ${SUMMARIES_ENFORCED.join(', ')}` : ''}${undocumented.length - pending.length ? `; ${undocumented.length - pending.length} undocumented elsewhere: listed, not enforced; --strict enforces everything` : ''}`,
 );

@@ -92,7 +92,8 @@ export interface ChannelManager {
  */
 export function createChannelManager(options: ChannelManagerOptions): ChannelManager {
   const { provider, store, sync } = options;
-  if (!provider || !store || !sync) throw new IntegrationError('invalid_config', 'provider, store and sync are required', { details: { field: 'provider' } });
+  if (!provider || !store || !sync)
+    throw new IntegrationError('invalid_config', 'provider, store and sync are required', { details: { field: 'provider' } });
   if (typeof options.address !== 'string' || !options.address.startsWith('https://')) {
     throw new IntegrationError('invalid_config', 'address must be an https URL', { details: { field: 'address' } });
   }
@@ -179,11 +180,15 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
     async handleNotification(n) {
       const id = n?.channelId ?? n?.subscriptionId;
       if (typeof id !== 'string' || id.length === 0) {
-        throw new IntegrationError('invalid_input', 'notification has neither channelId nor subscriptionId', { details: { field: 'channelId' } });
+        throw new IntegrationError('invalid_input', 'notification has neither channelId nor subscriptionId', {
+          details: { field: 'channelId' },
+        });
       }
       const calendarId = (await store.get<string>(byChannel(id)))?.value;
       if (calendarId === undefined) {
-        throw new IntegrationError('not_found', 'notification for a channel this manager does not know (stop it)', { details: { field: 'channelId' } });
+        throw new IntegrationError('not_found', 'notification for a channel this manager does not know (stop it)', {
+          details: { field: 'channelId' },
+        });
       }
       if (n.resourceState === 'sync') return { calendarId, action: 'ignored' };
       if (n.lifecycleEvent === 'reauthorizationRequired') {
@@ -210,7 +215,14 @@ export function createChannelManager(options: ChannelManagerOptions): ChannelMan
       for (;;) {
         const index = await store.get<string[]>(indexKey);
         if (!index) return;
-        if ((await store.compareAndSet(indexKey, index.version, index.value.filter((c) => c !== calendarId))) !== false) return;
+        if (
+          (await store.compareAndSet(
+            indexKey,
+            index.version,
+            index.value.filter((c) => c !== calendarId),
+          )) !== false
+        )
+          return;
       }
     },
   };

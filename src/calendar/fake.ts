@@ -177,7 +177,13 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
     const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?$/.exec(suffix);
     if (!m) return undefined;
     const at = m[4] ? Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`) : undefined;
-    const window = at === undefined ? { from: Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`) - 86_400_000, to: Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`) + 2 * 86_400_000 } : { from: at, to: at + 1 };
+    const window =
+      at === undefined
+        ? {
+            from: Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`) - 86_400_000,
+            to: Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`) + 2 * 86_400_000,
+          }
+        : { from: at, to: at + 1 };
     const found = expandSeries(master, [], window).find((i) => i.id === id);
     return found;
   }
@@ -196,7 +202,11 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
       etag: '',
       start: input.start,
       end: input.end,
-      attendees: (input.attendees ?? []).map((a) => ({ ...a, responseStatus: 'needsAction' as const, ...(a.email === ownerEmail ? { self: true } : {}) })),
+      attendees: (input.attendees ?? []).map((a) => ({
+        ...a,
+        responseStatus: 'needsAction' as const,
+        ...(a.email === ownerEmail ? { self: true } : {}),
+      })),
       organizer: { email: ownerEmail },
       status: input.status ?? 'confirmed',
       transparency: input.transparency ?? 'opaque',
@@ -212,7 +222,18 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
 
   function applyPatch(event: CalendarEvent, patch: EventPatch): CalendarEvent {
     const next: CalendarEvent = { ...event };
-    for (const key of ['title', 'description', 'location', 'start', 'end', 'recurrence', 'status', 'transparency', 'reminders', 'extendedProperties'] as const) {
+    for (const key of [
+      'title',
+      'description',
+      'location',
+      'start',
+      'end',
+      'recurrence',
+      'status',
+      'transparency',
+      'reminders',
+      'extendedProperties',
+    ] as const) {
       if (patch[key] !== undefined) (next as unknown as Record<string, unknown>)[key] = clone(patch[key]);
     }
     if (patch.attendees) {
@@ -225,7 +246,10 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
 
   function checkEtag(event: CalendarEvent, options?: UpdateOptions): void {
     if (options?.etag !== undefined && options.etag !== event.etag) {
-      throw new IntegrationError('precondition_failed', 'the event changed since it was read (etag mismatch)', { provider: PROVIDER, status: 412 });
+      throw new IntegrationError('precondition_failed', 'the event changed since it was read (etag mismatch)', {
+        provider: PROVIDER,
+        status: 412,
+      });
     }
   }
 
@@ -267,7 +291,10 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
           if (expandSeries(event, [], window).length > 0) out.push(event);
           continue;
         }
-        const span = eventSpan(event.originalStart && event.status === 'cancelled' ? { start: event.originalStart, end: event.originalStart } : event, zone);
+        const span = eventSpan(
+          event.originalStart && event.status === 'cancelled' ? { start: event.originalStart, end: event.originalStart } : event,
+          zone,
+        );
         if (span.start < window.to && (span.end > window.from || span.start >= window.from)) out.push(event);
       }
       return clone(out.sort((a, b) => eventSpan(a, zone).start - eventSpan(b, zone).start || a.id.localeCompare(b.id)));
@@ -299,7 +326,9 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
       if (!current) throw notFound(`event ${JSON.stringify(eventId)}`);
       checkEtag(current, options);
       if (current.recurringEventId && parsed.recurrence) {
-        throw new IntegrationError('invalid_input', 'an instance of a series cannot have its own recurrence', { details: { field: 'recurrence' } });
+        throw new IntegrationError('invalid_input', 'an instance of a series cannot have its own recurrence', {
+          details: { field: 'recurrence' },
+        });
       }
       return write(state, applyPatch(current, parsed));
     },
@@ -331,7 +360,9 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
       const current = live(state, eventId)?.event ?? virtualInstance(state, eventId);
       if (!current) throw notFound(`event ${JSON.stringify(eventId)}`);
       if (!current.attendees.some((a) => a.email === ownerEmail)) {
-        throw new IntegrationError('invalid_input', 'the calendar owner is not an attendee of this event', { details: { field: 'eventId' } });
+        throw new IntegrationError('invalid_input', 'the calendar owner is not an attendee of this event', {
+          details: { field: 'eventId' },
+        });
       }
       return write(state, {
         ...current,
@@ -358,7 +389,13 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
           .map((e) => eventSpan(e, state.info.timeZone))
           .map((s) => ({ start: Math.max(s.start, window.from), end: Math.min(s.end, window.to) }))
           .filter((s) => s.end > s.start);
-        result[id] = { busy: mergeIntervals(spans).map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString(), kind: 'busy' as const })) };
+        result[id] = {
+          busy: mergeIntervals(spans).map((s) => ({
+            start: new Date(s.start).toISOString(),
+            end: new Date(s.end).toISOString(),
+            kind: 'busy' as const,
+          })),
+        };
       }
       return result;
     },
@@ -366,12 +403,18 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
     async listChanges(calendarId, cursor?: string): Promise<ChangePage> {
       gate('listChanges');
       const state = calendar(calendarId);
-      const c: FakeCursor = cursor === undefined ? { e: state.epoch, k: 'full', s: state.seq, a: '' } : decodeCursor(cursor, PROVIDER, isFakeCursor);
+      const c: FakeCursor =
+        cursor === undefined ? { e: state.epoch, k: 'full', s: state.seq, a: '' } : decodeCursor(cursor, PROVIDER, isFakeCursor);
       if (c.e !== state.epoch) {
-        throw new IntegrationError('sync_token_expired', 'the sync cursor expired: a full sync is required', { provider: PROVIDER, status: 410 });
+        throw new IntegrationError('sync_token_expired', 'the sync cursor expired: a full sync is required', {
+          provider: PROVIDER,
+          status: 410,
+        });
       }
       if (c.k === 'full') {
-        const all = [...state.records.values()].filter((r) => !r.deleted && r.event.id > c.a).sort((x, y) => (x.event.id < y.event.id ? -1 : 1));
+        const all = [...state.records.values()]
+          .filter((r) => !r.deleted && r.event.id > c.a)
+          .sort((x, y) => (x.event.id < y.event.id ? -1 : 1));
         const page = all.slice(0, pageSize);
         const more = all.length > page.length;
         const last = page[page.length - 1]?.event.id ?? c.a;
@@ -417,7 +460,10 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
     },
 
     failNext(operation, error) {
-      failures.push({ operation, error: error ?? new IntegrationError('unavailable', 'injected failure', { provider: PROVIDER, status: 503 }) });
+      failures.push({
+        operation,
+        error: error ?? new IntegrationError('unavailable', 'injected failure', { provider: PROVIDER, status: 503 }),
+      });
     },
 
     snapshot(calendarId) {
@@ -435,4 +481,3 @@ export function createFakeCalendar(options: FakeCalendarOptions = {}): FakeCalen
   };
   return fake;
 }
-

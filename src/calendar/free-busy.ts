@@ -34,7 +34,8 @@ export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
 
 function parseInstant(value: unknown, field: string): number {
   const t = typeof value === 'string' && /(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(t)) throw new IntegrationError('invalid_input', `${field} must be an ISO-8601 instant with an offset or Z`, { details: { field } });
+  if (Number.isNaN(t))
+    throw new IntegrationError('invalid_input', `${field} must be an ISO-8601 instant with an offset or Z`, { details: { field } });
   return t;
 }
 
@@ -52,11 +53,13 @@ export function mergeFreeBusy(calendars: Record<string, { busy: BusyInterval[] }
   const busy: Interval[] = [];
   const tentative: Interval[] = [];
   lists.forEach((c, i) => {
-    if (!c || !Array.isArray(c.busy)) throw new IntegrationError('invalid_input', `calendar ${i} has no busy array`, { details: { field: 'busy' } });
+    if (!c || !Array.isArray(c.busy))
+      throw new IntegrationError('invalid_input', `calendar ${i} has no busy array`, { details: { field: 'busy' } });
     for (const b of c.busy) {
       const start = parseInstant(b.start, 'busy.start');
       const end = parseInstant(b.end, 'busy.end');
-      if (end < start) throw new IntegrationError('invalid_input', 'a busy interval ends before it starts', { details: { field: 'busy.end' } });
+      if (end < start)
+        throw new IntegrationError('invalid_input', 'a busy interval ends before it starts', { details: { field: 'busy.end' } });
       (b.kind === 'tentative' ? tentative : busy).push({ start, end });
     }
   });
@@ -119,7 +122,8 @@ export function findConflicts(
     throw new IntegrationError('invalid_input', 'candidate must have start and end', { details: { field: 'candidate' } });
   }
   const c = eventSpan(candidate, zone);
-  if (!(c.end > c.start)) throw new IntegrationError('invalid_input', 'candidate end must be after its start', { details: { field: 'candidate.end' } });
+  if (!(c.end > c.start))
+    throw new IntegrationError('invalid_input', 'candidate end must be after its start', { details: { field: 'candidate.end' } });
   const out: Conflict[] = [];
   for (const event of events) {
     if (event.id === candidate.id || event.status === 'cancelled' || event.transparency === 'transparent') continue;
@@ -135,7 +139,12 @@ export function findConflicts(
     const s = eventSpan(event, zone);
     const start = Math.max(s.start, c.start);
     const end = Math.min(s.end, c.end);
-    if (end > start) out.push({ event, severity: soft ? 'tentative' : 'busy', overlap: { start: new Date(start).toISOString(), end: new Date(end).toISOString() } });
+    if (end > start)
+      out.push({
+        event,
+        severity: soft ? 'tentative' : 'busy',
+        overlap: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+      });
   }
   return out.sort((a, b) => Date.parse(a.overlap.start) - Date.parse(b.overlap.start));
 }

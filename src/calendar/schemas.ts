@@ -6,7 +6,9 @@ import { z } from 'zod';
 import type { CalendarEvent, CalendarInfo, EventChange, EventInput } from './types.js';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
-const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/, 'expected a local YYYY-MM-DDTHH:mm:ss without offset');
+const localDateTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/, 'expected a local YYYY-MM-DDTHH:mm:ss without offset');
 
 /** A timed value `{ dateTime, timeZone }` (local wall time, IANA zone) or an all-day `{ date }`. */
 export const eventTimeSchema = z.union([
@@ -75,7 +77,9 @@ export const eventInputSchema = z.strictObject({
   location: z.string().max(1024).optional(),
   start: eventTimeSchema,
   end: eventTimeSchema,
-  attendees: z.array(z.object({ email: z.string().min(3).includes('@'), displayName: z.string().optional(), optional: z.boolean().optional() })).optional(),
+  attendees: z
+    .array(z.object({ email: z.string().min(3).includes('@'), displayName: z.string().optional(), optional: z.boolean().optional() }))
+    .optional(),
   recurrence: z.array(z.string().min(1)).optional(),
   status: z.enum(['confirmed', 'tentative']).optional(),
   transparency: transparencySchema.optional(),

@@ -241,7 +241,8 @@ export function createCalendarSync(options: CalendarSyncOptions): CalendarSync {
         const fresh = upserts.filter((_, i) => delivered[i] === undefined).map((e) => e.id);
         const chunks: StoreBatchEntry<string[]>[] = [];
         if (fresh.length > 0) chunks.push({ key: knownKey(calendarId, state.chunks++), value: fresh });
-        if (state.full && upserts.length > 0) chunks.push({ key: seenKey(calendarId, state.full.seenChunks++), value: upserts.map((e) => e.id) });
+        if (state.full && upserts.length > 0)
+          chunks.push({ key: seenKey(calendarId, state.full.seenChunks++), value: upserts.map((e) => e.id) });
         if (chunks.length > 0) {
           await setMany(store, chunks);
           await commit();

@@ -87,7 +87,9 @@ export function assertWindow(from: unknown, to: unknown): { from: number; to: nu
   const f = typeof from === 'string' ? Date.parse(from) : Number.NaN;
   const t = typeof to === 'string' ? Date.parse(to) : Number.NaN;
   if (Number.isNaN(f) || Number.isNaN(t) || !/[zZ]|[+-]\d{2}:?\d{2}$/.test(String(from)) || !/[zZ]|[+-]\d{2}:?\d{2}$/.test(String(to))) {
-    throw new IntegrationError('invalid_input', 'from and to must be ISO-8601 instants with an offset or Z', { details: { field: 'from' } });
+    throw new IntegrationError('invalid_input', 'from and to must be ISO-8601 instants with an offset or Z', {
+      details: { field: 'from' },
+    });
   }
   if (t <= f) throw new IntegrationError('invalid_input', 'to must be after from', { details: { field: 'to' } });
   return { from: f, to: t };

@@ -5,7 +5,15 @@
  *
  * @packageDocumentation
  */
-export { retry, resolveRetryPolicy, RETRY_DEFAULTS, type AttemptContext, type RetryEvent, type ResolvedRetryPolicy, type RetryPolicy } from './retry.js';
+export {
+  retry,
+  resolveRetryPolicy,
+  RETRY_DEFAULTS,
+  type AttemptContext,
+  type RetryEvent,
+  type ResolvedRetryPolicy,
+  type RetryPolicy,
+} from './retry.js';
 export { backoffDelay, exponentialCeiling, type BackoffOptions, type Jitter } from './backoff.js';
 export { classifyError, googleReasons, GOOGLE_RETRYABLE_REASONS, RETRYABLE_STATUSES, type Classification } from './classify.js';
 export { parseRetryAfter, parseHttpDate, retryAfterFromHeaders, headerValue } from './retry-after.js';

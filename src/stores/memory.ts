@@ -1,4 +1,14 @@
-import { assertKey, assertKeyList, assertTtl, assertVersion, checkBatch, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from './store.js';
+import {
+  assertKey,
+  assertKeyList,
+  assertTtl,
+  assertVersion,
+  checkBatch,
+  encodeValue,
+  type Store,
+  type StoreEntry,
+  type StoreWriteOptions,
+} from './store.js';
 
 /** Options of `createMemoryStore`. */
 export interface MemoryStoreOptions {

@@ -90,7 +90,11 @@ export async function getMany<T = unknown>(store: Store, keys: readonly string[]
  * @example
  * await setMany(store, [{ key: 'etag:a', value: '"1"' }, { key: 'etag:b', value: '"7"' }], { ttlSeconds: 3600 });
  */
-export async function setMany<T = unknown>(store: Store, entries: readonly StoreBatchEntry<T>[], options?: StoreWriteOptions): Promise<number[]> {
+export async function setMany<T = unknown>(
+  store: Store,
+  entries: readonly StoreBatchEntry<T>[],
+  options?: StoreWriteOptions,
+): Promise<number[]> {
   checkBatch(entries, options);
   if (entries.length === 0) return [];
   if (typeof store.setMany === 'function') return store.setMany<T>(entries, options);
@@ -124,7 +128,9 @@ export function checkBatch(entries: unknown, options: StoreWriteOptions | undefi
     const { key, value } = entry as StoreBatchEntry;
     assertKey(key);
     if (seen.has(key)) {
-      throw new IntegrationError('invalid_input', 'setMany got the same key twice; a batch writes each key once', { details: { field: 'key' } });
+      throw new IntegrationError('invalid_input', 'setMany got the same key twice; a batch writes each key once', {
+        details: { field: 'key' },
+      });
     }
     seen.add(key);
     return encodeValue(value);

@@ -5,7 +5,13 @@
  */
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CalendarProvider, createCalendarSync, createChannelManager, createFakeCalendar, type EventChange } from '../../src/calendar/index.js';
+import {
+  type CalendarProvider,
+  createCalendarSync,
+  createChannelManager,
+  createFakeCalendar,
+  type EventChange,
+} from '../../src/calendar/index.js';
 import { createOutlookCalendar } from '../../src/calendar/outlook/index.js';
 import { IntegrationError } from '../../src/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
@@ -34,7 +40,15 @@ function setup(provider: CalendarProvider, clock: { t: number }) {
       return inner.sync(id);
     },
   };
-  const manager = createChannelManager({ provider, store, sync, address: 'https://hooks.example.com/cal', token: TOKEN, now: () => clock.t, renewBeforeSeconds: 3600 });
+  const manager = createChannelManager({
+    provider,
+    store,
+    sync,
+    address: 'https://hooks.example.com/cal',
+    token: TOKEN,
+    now: () => clock.t,
+    renewBeforeSeconds: 3600,
+  });
   return { manager, changes, runs: () => runs };
 }
 
@@ -61,7 +75,9 @@ describe('channel manager', () => {
     const channel = await manager.ensure('primary');
     expect((await manager.handleNotification({ channelId: channel.id, resourceState: 'sync' })).action).toBe('ignored');
     await fake.createEvent('primary', { ...ev, title: 'a' });
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => manager.handleNotification({ channelId: channel.id, resourceState: 'exists' })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, () => manager.handleNotification({ channelId: channel.id, resourceState: 'exists' })),
+    );
     expect(outcomes.filter((o) => o.action === 'synced')).toHaveLength(1);
     expect(outcomes.filter((o) => o.action === 'coalesced')).toHaveLength(9);
     expect(runs()).toBe(2);
@@ -73,7 +89,15 @@ describe('channel manager', () => {
     const { manager } = setup(createFakeCalendar(), clock);
     await expect(manager.handleNotification({ channelId: 'nope', resourceState: 'exists' })).rejects.toMatchObject({ code: 'not_found' });
     await expect(manager.handleNotification({})).rejects.toBeInstanceOf(IntegrationError);
-    expect(() => createChannelManager({ provider: createFakeCalendar(), store: createMemoryStore(), sync: {} as never, address: 'http://x', token: TOKEN })).toThrow(/https/);
+    expect(() =>
+      createChannelManager({
+        provider: createFakeCalendar(),
+        store: createMemoryStore(),
+        sync: {} as never,
+        address: 'http://x',
+        token: TOKEN,
+      }),
+    ).toThrow(/https/);
   });
 
   it('Graph: renews by PATCH, keeps the granted expiry, and handles lifecycle events', async () => {
@@ -89,7 +113,9 @@ describe('channel manager', () => {
     const [renewed] = await manager.renewDue();
     expect(renewed?.id).toBe(sub.id);
     expect(renewed?.expiresAt).toBe(clock.t + 70 * 3600_000);
-    expect((await manager.handleNotification({ subscriptionId: sub.id, lifecycleEvent: 'reauthorizationRequired' })).action).toBe('renewed');
+    expect((await manager.handleNotification({ subscriptionId: sub.id, lifecycleEvent: 'reauthorizationRequired' })).action).toBe(
+      'renewed',
+    );
     expect((await manager.handleNotification({ subscriptionId: sub.id, lifecycleEvent: 'missed' })).action).toBe('synced');
     api.subscriptions.clear();
     const reopened = await manager.handleNotification({ subscriptionId: sub.id, lifecycleEvent: 'subscriptionRemoved' });

@@ -31,7 +31,11 @@ async function failure(p: Promise<unknown>): Promise<IntegrationError> {
 describe('google faults', () => {
   const list = `${GOOGLE_BASE}/calendars/primary/events`;
   it.each([
-    ['a body that is not JSON', () => new HttpResponse('<html>oops</html>', { status: 200, headers: { 'content-type': 'text/html' } }), 'provider_error'],
+    [
+      'a body that is not JSON',
+      () => new HttpResponse('<html>oops</html>', { status: 200, headers: { 'content-type': 'text/html' } }),
+      'provider_error',
+    ],
     ['JSON without items or tokens', () => HttpResponse.json({ kind: 'calendar#events' }), 'provider_error'],
     ['a network error', () => HttpResponse.error(), 'unavailable'],
     ['a 500 with an HTML body', () => new HttpResponse('<html>500</html>', { status: 500 }), 'unavailable'],
@@ -63,7 +67,11 @@ describe('google faults', () => {
 
 describe('outlook faults', () => {
   it.each([
-    ['a body that is not JSON', () => new HttpResponse('not json', { status: 200, headers: { 'content-type': 'text/plain' } }), 'provider_error'],
+    [
+      'a body that is not JSON',
+      () => new HttpResponse('not json', { status: 200, headers: { 'content-type': 'text/plain' } }),
+      'provider_error',
+    ],
     ['JSON without nextLink or deltaLink', () => HttpResponse.json({ value: [] }), 'provider_error'],
     ['a network error', () => HttpResponse.error(), 'unavailable'],
   ] as const)('listChanges with %s is an IntegrationError', async (_name, answer, code) => {

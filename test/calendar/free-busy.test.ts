@@ -26,7 +26,11 @@ describe('findConflicts', () => {
     const events = [
       event({ start: la('2026-03-09', '09:00'), end: la('2026-03-09', '10:00'), status: 'cancelled' }),
       event({ start: la('2026-03-09', '09:00'), end: la('2026-03-09', '10:00'), transparency: 'transparent' }),
-      event({ start: la('2026-03-09', '09:00'), end: la('2026-03-09', '10:00'), attendees: [{ email: 'me@x.com', responseStatus: 'declined', self: true }] }),
+      event({
+        start: la('2026-03-09', '09:00'),
+        end: la('2026-03-09', '10:00'),
+        attendees: [{ email: 'me@x.com', responseStatus: 'declined', self: true }],
+      }),
       event({ start: la('2026-03-09', '10:00'), end: la('2026-03-09', '11:00') }),
       event({ id: 'soft', start: la('2026-03-09', '09:30'), end: la('2026-03-09', '11:00'), status: 'tentative' }),
     ];
@@ -79,7 +83,8 @@ describe('mergeFreeBusy', () => {
     fc.assert(
       fc.property(fc.array(fc.array(interval, { maxLength: 8 }), { maxLength: 4 }), (cals) => {
         const merged = mergeFreeBusy(cals.map((busy) => ({ busy })));
-        for (let i = 1; i < merged.length; i++) expect(Date.parse(merged[i]?.start ?? '')).toBeGreaterThan(Date.parse(merged[i - 1]?.end ?? ''));
+        for (let i = 1; i < merged.length; i++)
+          expect(Date.parse(merged[i]?.start ?? '')).toBeGreaterThan(Date.parse(merged[i - 1]?.end ?? ''));
         for (let m = 0; m < 1100; m += 7) {
           const t = Date.UTC(2026, 0, 1) + m * 60_000 + 1;
           const inInput = cals.flat().some((b) => Date.parse(b.start) <= t && t < Date.parse(b.end));

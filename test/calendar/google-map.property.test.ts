@@ -6,15 +6,28 @@ import { IntegrationError } from '../../src/core/errors.js';
 import { formatInstantIn } from '../../src/time/instant.js';
 import { toLocal } from '../../src/time/index.js';
 
-const zones = ['America/Los_Angeles', 'Europe/London', 'Australia/Lord_Howe', 'America/St_Johns', 'Asia/Kolkata', 'Pacific/Chatham', 'UTC', 'America/Santiago'];
+const zones = [
+  'America/Los_Angeles',
+  'Europe/London',
+  'Australia/Lord_Howe',
+  'America/St_Johns',
+  'Asia/Kolkata',
+  'Pacific/Chatham',
+  'UTC',
+  'America/Santiago',
+];
 
 describe('fromGoogleTime', () => {
   it('matches toLocal for any instant and zone', () => {
     fc.assert(
-      fc.property(fc.integer({ min: Date.parse('1975-01-01T00:00:00Z'), max: Date.parse('2040-01-01T00:00:00Z') }), fc.constantFrom(...zones), (ts, zone) => {
-        const instant = new Date(Math.floor(ts / 60_000) * 60_000).toISOString();
-        expect(fromGoogleTime({ dateTime: instant, timeZone: zone }, 'UTC')).toEqual(toLocal(instant, zone));
-      }),
+      fc.property(
+        fc.integer({ min: Date.parse('1975-01-01T00:00:00Z'), max: Date.parse('2040-01-01T00:00:00Z') }),
+        fc.constantFrom(...zones),
+        (ts, zone) => {
+          const instant = new Date(Math.floor(ts / 60_000) * 60_000).toISOString();
+          expect(fromGoogleTime({ dateTime: instant, timeZone: zone }, 'UTC')).toEqual(toLocal(instant, zone));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -34,7 +47,7 @@ describe('fromGoogleTime', () => {
     }
   });
 
-  it('reads instants written with an offset (the zone\'s own, as Google sends them, or another) like toLocal', () => {
+  it("reads instants written with an offset (the zone's own, as Google sends them, or another) like toLocal", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: Date.parse('1975-01-01T00:00:00Z'), max: Date.parse('2040-01-01T00:00:00Z') }),
@@ -56,9 +69,15 @@ describe('fromGoogleTime', () => {
   });
 
   it('falls back to the calendar zone, keeps dates, and reads offset-less values as local', () => {
-    expect(fromGoogleTime({ dateTime: '2026-03-08T10:30:00Z' }, 'America/Los_Angeles')).toEqual({ dateTime: '2026-03-08T03:30:00', timeZone: 'America/Los_Angeles' });
+    expect(fromGoogleTime({ dateTime: '2026-03-08T10:30:00Z' }, 'America/Los_Angeles')).toEqual({
+      dateTime: '2026-03-08T03:30:00',
+      timeZone: 'America/Los_Angeles',
+    });
     expect(fromGoogleTime({ date: '2026-03-08' }, 'UTC')).toEqual({ date: '2026-03-08' });
-    expect(fromGoogleTime({ dateTime: '2026-03-08T10:30:00', timeZone: 'Europe/Paris' }, 'UTC')).toEqual({ dateTime: '2026-03-08T10:30:00', timeZone: 'Europe/Paris' });
+    expect(fromGoogleTime({ dateTime: '2026-03-08T10:30:00', timeZone: 'Europe/Paris' }, 'UTC')).toEqual({
+      dateTime: '2026-03-08T10:30:00',
+      timeZone: 'Europe/Paris',
+    });
   });
   it('reads any string of the ±HH:MM shape, real or not, like toLocal (same value or same error)', () => {
     const outcome = (f: () => unknown) => {

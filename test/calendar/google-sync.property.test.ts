@@ -107,13 +107,14 @@ describe('calendar sync convergence on Google', () => {
 
   it('regression: a crash in onChange during the first full listing with a modified instance', async () => {
     // The API model picks no ids, the adapter picks random ones: repeat so several orders are tried.
-    for (let i = 0; i < 10; i++) await runHistory([
-      { op: 'crash', after: 2 },
-      { op: 'create', day: 1 },
-      { op: 'series', day: 1 },
-      { op: 'instance', pick: 0, k: 0, cancel: false },
-      { op: 'sync' },
-      { op: 'series', day: 1 },
-    ]);
+    for (let i = 0; i < 10; i++)
+      await runHistory([
+        { op: 'crash', after: 2 },
+        { op: 'create', day: 1 },
+        { op: 'series', day: 1 },
+        { op: 'instance', pick: 0, k: 0, cancel: false },
+        { op: 'sync' },
+        { op: 'series', day: 1 },
+      ]);
   });
 });

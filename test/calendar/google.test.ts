@@ -27,7 +27,12 @@ const ev = {
 };
 
 beforeEach(() => {
-  api = createGoogleApi({ calendars: [{ id: 'primary', primary: true, timeZone: 'America/Los_Angeles' }, { id: 'team', timeZone: 'Europe/London' }] });
+  api = createGoogleApi({
+    calendars: [
+      { id: 'primary', primary: true, timeZone: 'America/Los_Angeles' },
+      { id: 'team', timeZone: 'Europe/London' },
+    ],
+  });
   server.resetHandlers(...api.handlers);
 });
 
@@ -42,7 +47,11 @@ async function failure(p: Promise<unknown>): Promise<IntegrationError> {
 
 describe('google adapter', () => {
   it('retries 403 rateLimitExceeded, 403 userRateLimitExceeded, 429 with Retry-After and 503', async () => {
-    api.inject({ status: 403, reason: 'rateLimitExceeded' }, { status: 403, reason: 'userRateLimitExceeded' }, { status: 429, retryAfter: '0' });
+    api.inject(
+      { status: 403, reason: 'rateLimitExceeded' },
+      { status: 403, reason: 'userRateLimitExceeded' },
+      { status: 429, retryAfter: '0' },
+    );
     expect((await make().listCalendars()).map((c) => c.id)).toEqual(['primary', 'team']);
     api.inject({ status: 503 });
     expect(await make().listEvents('primary', { from: '2026-03-01T00:00:00Z', to: '2026-03-02T00:00:00Z' })).toEqual([]);
@@ -126,7 +135,9 @@ describe('google adapter', () => {
     const b = await g.createEvent('primary', { ...ev, title: 'b' });
     const series = await g.createEvent('primary', { ...ev, title: 's', recurrence: ['RRULE:FREQ=DAILY;COUNT=5'] });
     expect((await sync.sync('primary')).fullSync).toBe(true);
-    const instances = (await g.listEvents('primary', { from: '2026-03-01T00:00:00Z', to: '2026-03-10T00:00:00Z', expand: true })).filter((e) => e.recurringEventId === series.id);
+    const instances = (await g.listEvents('primary', { from: '2026-03-01T00:00:00Z', to: '2026-03-10T00:00:00Z', expand: true })).filter(
+      (e) => e.recurringEventId === series.id,
+    );
     await g.deleteEvent('primary', instances[2]?.id ?? '');
     await g.updateEvent('primary', a.id, { title: 'a2' });
     api.inject({ status: 503 });
@@ -156,7 +167,9 @@ describe('google adapter', () => {
     let n = 0;
     server.use(
       http.get(`${GOOGLE_BASE}/users/me/calendarList`, ({ request }) =>
-        request.headers.get('authorization') === 'Bearer old' ? HttpResponse.json({ error: { code: 401, message: 'Invalid Credentials' } }, { status: 401 }) : undefined,
+        request.headers.get('authorization') === 'Bearer old'
+          ? HttpResponse.json({ error: { code: 401, message: 'Invalid Credentials' } }, { status: 401 })
+          : undefined,
       ),
     );
     const g = make({
@@ -183,8 +196,16 @@ describe('google adapter', () => {
 
   it('a Google event in America/Los_Angeles keeps its wall time on both sides of the DST change', async () => {
     const g = make();
-    const before = await g.createEvent('primary', { ...ev, start: { dateTime: '2026-03-07T09:00:00', timeZone: 'America/Los_Angeles' }, end: { dateTime: '2026-03-07T10:00:00', timeZone: 'America/Los_Angeles' } });
-    const after = await g.createEvent('primary', { ...ev, start: { dateTime: '2026-03-09T09:00:00', timeZone: 'America/Los_Angeles' }, end: { dateTime: '2026-03-09T10:00:00', timeZone: 'America/Los_Angeles' } });
+    const before = await g.createEvent('primary', {
+      ...ev,
+      start: { dateTime: '2026-03-07T09:00:00', timeZone: 'America/Los_Angeles' },
+      end: { dateTime: '2026-03-07T10:00:00', timeZone: 'America/Los_Angeles' },
+    });
+    const after = await g.createEvent('primary', {
+      ...ev,
+      start: { dateTime: '2026-03-09T09:00:00', timeZone: 'America/Los_Angeles' },
+      end: { dateTime: '2026-03-09T10:00:00', timeZone: 'America/Los_Angeles' },
+    });
     expect(before.start).toEqual({ dateTime: '2026-03-07T09:00:00', timeZone: 'America/Los_Angeles' });
     expect(after.start).toEqual({ dateTime: '2026-03-09T09:00:00', timeZone: 'America/Los_Angeles' });
     const busy = await g.freeBusy({ calendarIds: ['primary'], from: '2026-03-07T00:00:00Z', to: '2026-03-10T00:00:00Z' });

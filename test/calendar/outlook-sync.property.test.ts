@@ -30,7 +30,10 @@ type Step =
 // Series and their occurrences are weighted up: they are where Graph's feed is incomplete.
 const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constantFrom('create' as const, 'series' as const), day: fc.integer({ min: 1, max: 20 }) }), weight: 3 },
-  { arbitrary: fc.record({ op: fc.constantFrom('update' as const, 'delete' as const, 'deleteSeries' as const), pick: fc.nat() }), weight: 2 },
+  {
+    arbitrary: fc.record({ op: fc.constantFrom('update' as const, 'delete' as const, 'deleteSeries' as const), pick: fc.nat() }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ op: fc.constant('occurrence' as const), pick: fc.nat(), cancel: fc.boolean() }), weight: 3 },
   { arbitrary: fc.record({ op: fc.constant('sync' as const) }), weight: 3 },
   { arbitrary: fc.record({ op: fc.constantFrom('expire' as const, 'failPage' as const) }), weight: 1 },

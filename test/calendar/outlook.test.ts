@@ -22,7 +22,13 @@ afterAll(() => server.close());
 const NOW = Date.parse('2026-02-20T12:00:00Z');
 let api: GraphApi;
 const make = (extra: Partial<Parameters<typeof createOutlookCalendar>[0]> = {}) =>
-  createOutlookCalendar({ auth: 'eyJ.secret-graph-token', pageSize: 2, now: () => NOW, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...extra });
+  createOutlookCalendar({
+    auth: 'eyJ.secret-graph-token',
+    pageSize: 2,
+    now: () => NOW,
+    retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    ...extra,
+  });
 const CAL = 'AAMkCal1';
 
 beforeEach(() => {
@@ -53,7 +59,10 @@ describe('outlook adapter', () => {
         subject: 'Standup',
         start: { dateTime: '2026-03-06T09:00:00', timeZone: 'Pacific Standard Time' },
         end: { dateTime: '2026-03-06T09:30:00', timeZone: 'Pacific Standard Time' },
-        recurrence: { pattern: { type: 'daily', interval: 1 }, range: { type: 'numbered', startDate: '2026-03-06', numberOfOccurrences: 4 } },
+        recurrence: {
+          pattern: { type: 'daily', interval: 1 },
+          range: { type: 'numbered', startDate: '2026-03-06', numberOfOccurrences: 4 },
+        },
       }),
     });
     await g.createEvent('primary', {
@@ -136,7 +145,11 @@ describe('outlook adapter', () => {
 
   it('a delete that succeeded but answered 503 is retried and reported done', async () => {
     const o = make();
-    const created = await o.createEvent(CAL, { title: 'bye', start: { dateTime: '2026-03-02T09:00:00', timeZone: 'Europe/Paris' }, end: { dateTime: '2026-03-02T10:00:00', timeZone: 'Europe/Paris' } });
+    const created = await o.createEvent(CAL, {
+      title: 'bye',
+      start: { dateTime: '2026-03-02T09:00:00', timeZone: 'Europe/Paris' },
+      end: { dateTime: '2026-03-02T10:00:00', timeZone: 'Europe/Paris' },
+    });
     let first = true;
     server.use(
       http.delete(`${GRAPH_BASE}/me/events/:id`, async ({ request }) => {
@@ -187,7 +200,10 @@ describe('outlook adapter', () => {
         else copy.delete(c.eventId);
       },
     });
-    const base = { start: { dateTime: '2026-03-02T18:00:00', timeZone: 'Europe/Paris' }, end: { dateTime: '2026-03-02T19:00:00', timeZone: 'Europe/Paris' } };
+    const base = {
+      start: { dateTime: '2026-03-02T18:00:00', timeZone: 'Europe/Paris' },
+      end: { dateTime: '2026-03-02T19:00:00', timeZone: 'Europe/Paris' },
+    };
     const single = await o.createEvent(CAL, { ...base, title: 'one' });
     await o.createEvent(CAL, { ...base, title: 'series', recurrence: ['RRULE:FREQ=WEEKLY;COUNT=3'] });
     await sync.sync(CAL);
@@ -214,9 +230,22 @@ describe('outlook adapter', () => {
 
   it('free/busy: own calendars through calendarView, people through getSchedule (tentative kept apart)', async () => {
     const o = make();
-    await o.createEvent(CAL, { title: 'maybe', status: 'tentative', start: { dateTime: '2026-03-02T09:00:00', timeZone: 'Europe/Paris' }, end: { dateTime: '2026-03-02T10:00:00', timeZone: 'Europe/Paris' } });
-    await o.createEvent(CAL, { title: 'busy', start: { dateTime: '2026-03-02T11:00:00', timeZone: 'Europe/Paris' }, end: { dateTime: '2026-03-02T12:00:00', timeZone: 'Europe/Paris' } });
-    const result = await o.freeBusy({ calendarIds: [CAL, api.owner, 'ghost@contoso.com'], from: '2026-03-02T00:00:00Z', to: '2026-03-03T00:00:00Z' });
+    await o.createEvent(CAL, {
+      title: 'maybe',
+      status: 'tentative',
+      start: { dateTime: '2026-03-02T09:00:00', timeZone: 'Europe/Paris' },
+      end: { dateTime: '2026-03-02T10:00:00', timeZone: 'Europe/Paris' },
+    });
+    await o.createEvent(CAL, {
+      title: 'busy',
+      start: { dateTime: '2026-03-02T11:00:00', timeZone: 'Europe/Paris' },
+      end: { dateTime: '2026-03-02T12:00:00', timeZone: 'Europe/Paris' },
+    });
+    const result = await o.freeBusy({
+      calendarIds: [CAL, api.owner, 'ghost@contoso.com'],
+      from: '2026-03-02T00:00:00Z',
+      to: '2026-03-03T00:00:00Z',
+    });
     const expected = [
       { start: '2026-03-02T08:00:00.000Z', end: '2026-03-02T09:00:00.000Z', kind: 'tentative' },
       { start: '2026-03-02T10:00:00.000Z', end: '2026-03-02T11:00:00.000Z', kind: 'busy' },

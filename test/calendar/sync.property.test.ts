@@ -85,9 +85,9 @@ async function runHistory(steps: Step[], pageSize: number) {
         const list = masters();
         const m = list[s.pick % Math.max(1, list.length)];
         if (!m) break;
-        const instances = (await provider.listEvents('cal', { from: '2026-02-01T00:00:00Z', to: '2026-05-01T00:00:00Z', expand: true })).filter(
-          (e) => e.recurringEventId === m.id,
-        );
+        const instances = (
+          await provider.listEvents('cal', { from: '2026-02-01T00:00:00Z', to: '2026-05-01T00:00:00Z', expand: true })
+        ).filter((e) => e.recurringEventId === m.id);
         const inst = instances[s.k % Math.max(1, instances.length)];
         if (!inst) break;
         if (s.cancel) await provider.deleteEvent('cal', inst.id);

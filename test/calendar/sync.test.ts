@@ -1,6 +1,12 @@
 /** The sync engine's contract around the edges: options, leases, shared runs, reset, runaway listings, ids. */
 import { describe, expect, it } from 'vitest';
-import { type CalendarProvider, createCalendarSync, createFakeCalendar, eventIdFromKey, type EventChange } from '../../src/calendar/index.js';
+import {
+  type CalendarProvider,
+  createCalendarSync,
+  createFakeCalendar,
+  eventIdFromKey,
+  type EventChange,
+} from '../../src/calendar/index.js';
 import { IntegrationError } from '../../src/index.js';
 import { createMemoryStore, type Store } from '../../src/stores/index.js';
 
@@ -17,7 +23,9 @@ describe('createCalendarSync', () => {
     expect(() => createCalendarSync({ provider: {} as CalendarProvider, store, onChange: () => undefined })).toThrow(IntegrationError);
     expect(() => createCalendarSync({ provider, store: {} as never, onChange: () => undefined })).toThrow(/store/);
     expect(() => createCalendarSync({ provider, store, onChange: 'x' as never })).toThrow(/onChange/);
-    await expect(createCalendarSync({ provider, store, onChange: () => undefined }).sync('')).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(createCalendarSync({ provider, store, onChange: () => undefined }).sync('')).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
   });
 
   it('a calendar leased by another worker is skipped; concurrent calls in one process share a run', async () => {

@@ -5,7 +5,13 @@
  *   describeCalendarConformance('google', async () => ({ provider, calendarId: 'primary', ... }));
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type CalendarEvent, type CalendarProvider, calendarEventSchema, calendarInfoSchema, type EventChange } from '../../src/calendar/index.js';
+import {
+  type CalendarEvent,
+  type CalendarProvider,
+  calendarEventSchema,
+  calendarInfoSchema,
+  type EventChange,
+} from '../../src/calendar/index.js';
 import { IntegrationError } from '../../src/index.js';
 
 export interface CalendarHarness {
@@ -54,7 +60,11 @@ export interface CalendarConformanceOptions {
   skip?: 'watch'[];
 }
 
-export function describeCalendarConformance(name: string, factory: () => Promise<CalendarHarness> | CalendarHarness, options: CalendarConformanceOptions = {}): void {
+export function describeCalendarConformance(
+  name: string,
+  factory: () => Promise<CalendarHarness> | CalendarHarness,
+  options: CalendarConformanceOptions = {},
+): void {
   describe(`CalendarProvider conformance: ${name}`, () => {
     let h: CalendarHarness;
     beforeEach(async () => {
@@ -93,7 +103,9 @@ export function describeCalendarConformance(name: string, factory: () => Promise
       const updated = await h.provider.updateEvent(h.calendarId, created.id, { title: 'Yin yoga' }, { etag: read.etag });
       expect(updated.title).toBe('Yin yoga');
       expect(updated.etag).not.toBe(read.etag);
-      expect(await codeOf(h.provider.updateEvent(h.calendarId, created.id, { title: 'stale' }, { etag: read.etag }))).toBe('precondition_failed');
+      expect(await codeOf(h.provider.updateEvent(h.calendarId, created.id, { title: 'stale' }, { etag: read.etag }))).toBe(
+        'precondition_failed',
+      );
       expect((await h.provider.getEvent(h.calendarId, created.id)).title).toBe('Yin yoga');
 
       await h.provider.deleteEvent(h.calendarId, created.id);
@@ -111,7 +123,11 @@ export function describeCalendarConformance(name: string, factory: () => Promise
     });
 
     it('keeps all-day dates as dates', async () => {
-      const created = await h.provider.createEvent(h.calendarId, { title: 'Retreat', start: { date: '2026-03-08' }, end: { date: '2026-03-10' } });
+      const created = await h.provider.createEvent(h.calendarId, {
+        title: 'Retreat',
+        start: { date: '2026-03-08' },
+        end: { date: '2026-03-10' },
+      });
       const read = await h.provider.getEvent(h.calendarId, created.id);
       expect(read.start).toEqual({ date: '2026-03-08' });
       expect(read.end).toEqual({ date: '2026-03-10' });
@@ -135,7 +151,9 @@ export function describeCalendarConformance(name: string, factory: () => Promise
       ]);
       const second = mine[1] as CalendarEvent;
       await h.provider.deleteEvent(h.calendarId, second.id);
-      const after = (await h.provider.listEvents(h.calendarId, { ...window, expand: true })).filter((e) => e.recurringEventId === master.id);
+      const after = (await h.provider.listEvents(h.calendarId, { ...window, expand: true })).filter(
+        (e) => e.recurringEventId === master.id,
+      );
       expect(after.map((e) => e.id)).not.toContain(second.id);
       expect(after).toHaveLength(3);
       const masters = await h.provider.listEvents(h.calendarId, { ...window, expand: false });
@@ -180,17 +198,28 @@ export function describeCalendarConformance(name: string, factory: () => Promise
       });
       const result = await h.provider.freeBusy({ calendarIds: [h.calendarId], from: '2026-03-02T00:00:00Z', to: '2026-03-03T12:00:00Z' });
       const busy = result[h.calendarId]?.busy ?? [];
-      expect(busy.map((b) => [Date.parse(b.start), Date.parse(b.end)])).toEqual([[Date.parse('2026-03-02T17:00:00Z'), Date.parse('2026-03-02T18:00:00Z')]]);
+      expect(busy.map((b) => [Date.parse(b.start), Date.parse(b.end)])).toEqual([
+        [Date.parse('2026-03-02T17:00:00Z'), Date.parse('2026-03-02T18:00:00Z')],
+      ]);
     });
 
     it('responds to an invitation', async () => {
-      const created = await h.provider.createEvent(h.calendarId, { ...base, title: 'Invite', attendees: [{ email: h.ownerEmail }, { email: 'bo@example.com' }] });
+      const created = await h.provider.createEvent(h.calendarId, {
+        ...base,
+        title: 'Invite',
+        attendees: [{ email: h.ownerEmail }, { email: 'bo@example.com' }],
+      });
       const answered = await h.provider.respondToEvent(h.calendarId, created.id, { response: 'accepted' });
       expect(answered.attendees.find((a) => a.email === h.ownerEmail)?.responseStatus).toBe('accepted');
     });
 
     it.skipIf(options.skip?.includes('watch'))('opens and stops a push channel with the expiry the provider granted', async () => {
-      const channel = await h.provider.watch({ calendarId: h.calendarId, address: 'https://hooks.example.com/calendar', token: 'tok-123', ttlSeconds: 3600 });
+      const channel = await h.provider.watch({
+        calendarId: h.calendarId,
+        address: 'https://hooks.example.com/calendar',
+        token: 'tok-123',
+        ttlSeconds: 3600,
+      });
       expect(channel.calendarId).toBe(h.calendarId);
       expect(channel.expiresAt).toBeGreaterThan(h.now());
       expect(channel.expiresAt).toBeLessThanOrEqual(h.now() + 3600_000 + 1000);

@@ -278,7 +278,14 @@ export function describeStoreConformance(
 
         it('setMany with ttlSeconds expires every entry', async () => {
           const s = view(store);
-          await setMany(s, [{ key: k('t1'), value: 1 }, { key: k('t2'), value: 2 }], { ttlSeconds: 0.3 });
+          await setMany(
+            s,
+            [
+              { key: k('t1'), value: 1 },
+              { key: k('t2'), value: 2 },
+            ],
+            { ttlSeconds: 0.3 },
+          );
           const [a] = await getMany(s, [k('t1')]);
           expect(a?.expiresAt).toBeGreaterThan(Date.now() - 1000);
           await sleep(700);

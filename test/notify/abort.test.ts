@@ -118,7 +118,7 @@ describe('SendOptions.signal', () => {
     });
   });
 
-  it('guardSends keeps the wrapped notifier\'s type: a WebhookNotifier stays one, the channel is kept', () => {
+  it("guardSends keeps the wrapped notifier's type: a WebhookNotifier stays one, the channel is kept", () => {
     const guarded = guardSends(sendgrid(hangingFetch().fetch));
     expectTypeOf(guarded.parseWebhook).toEqualTypeOf<WebhookNotifier<'email'>['parseWebhook']>();
     expectTypeOf(guarded.channels).toEqualTypeOf<readonly 'email'[]>();

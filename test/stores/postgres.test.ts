@@ -99,9 +99,14 @@ describe('postgres store without a server', () => {
     expect(sql).toContain('idem_expires_at_idx ON app.idem');
   });
 
-  it.each(['x; DROP TABLE users', 'Store', "idem'--", 'a.b.c', ''])('refuses to splice the table name %j into the migration SQL', (name) => {
-    expect(() => postgresStoreMigrationSql(name)).toThrow(expect.objectContaining({ code: 'invalid_config', details: { field: 'tableName' } }));
-  });
+  it.each(['x; DROP TABLE users', 'Store', "idem'--", 'a.b.c', ''])(
+    'refuses to splice the table name %j into the migration SQL',
+    (name) => {
+      expect(() => postgresStoreMigrationSql(name)).toThrow(
+        expect.objectContaining({ code: 'invalid_config', details: { field: 'tableName' } }),
+      );
+    },
+  );
 
   it.each<[string, unknown]>([
     ['nothing', undefined],

@@ -51,7 +51,10 @@ export interface GoogleCalendarOptions {
 
 type GoogleCursor = { t: 'sync'; v: string } | { t: 'page'; v: string };
 const isGoogleCursor = (v: unknown): v is GoogleCursor =>
-  typeof v === 'object' && v !== null && ((v as GoogleCursor).t === 'sync' || (v as GoogleCursor).t === 'page') && typeof (v as GoogleCursor).v === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  ((v as GoogleCursor).t === 'sync' || (v as GoogleCursor).t === 'page') &&
+  typeof (v as GoogleCursor).v === 'string';
 
 /** freebusy.query refuses long ranges; 90 days per request is within what Google documents. */
 export const FREEBUSY_MAX_DAYS = 90;
@@ -76,7 +79,9 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
     throw new IntegrationError('invalid_config', 'auth (a token or token provider) or client is required', { details: { field: 'auth' } });
   }
   if (auth !== undefined && typeof auth !== 'function' && (typeof auth !== 'string' || auth.length === 0)) {
-    throw new IntegrationError('invalid_config', 'auth must be a non-empty access token or a function returning one', { details: { field: 'auth' } });
+    throw new IntegrationError('invalid_config', 'auth must be a non-empty access token or a function returning one', {
+      details: { field: 'auth' },
+    });
   }
   const client = options.client as Partial<Record<keyof GoogleCalendarClientLike, unknown>> | undefined;
   if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.events !== 'object')) {
@@ -162,12 +167,20 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
       const out: CalendarInfo[] = [];
       let pageToken: string | undefined;
       do {
-        const page = await call('calendarList.list', (h) => api.calendarList.list({ maxResults: 250, ...(pageToken ? { pageToken } : {}) }, { headers: h }));
+        const page = await call('calendarList.list', (h) =>
+          api.calendarList.list({ maxResults: 250, ...(pageToken ? { pageToken } : {}) }, { headers: h }),
+        );
         for (const c of page.items ?? []) {
           if (!c.id) continue;
           const timeZone = c.timeZone ?? 'UTC';
           zones.set(c.id, timeZone);
-          out.push({ id: c.id, title: c.summaryOverride ?? c.summary ?? c.id, timeZone, accessRole: (ROLES.has(c.accessRole ?? '') ? c.accessRole : 'reader') as AccessRole, primary: c.primary === true });
+          out.push({
+            id: c.id,
+            title: c.summaryOverride ?? c.summary ?? c.id,
+            timeZone,
+            accessRole: (ROLES.has(c.accessRole ?? '') ? c.accessRole : 'reader') as AccessRole,
+            primary: c.primary === true,
+          });
         }
         pageToken = page.nextPageToken ?? undefined;
       } while (pageToken);
@@ -220,7 +233,10 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
       const fingerprint = await inputFingerprint({ ...parsed, id });
       const body = toGoogle({ ...parsed, id }, fingerprint);
       try {
-        const ev = await call('events.insert', (h) => api.events.insert({ calendarId, requestBody: body }, { headers: h }), { mutation: true, idempotencyKey: id });
+        const ev = await call('events.insert', (h) => api.events.insert({ calendarId, requestBody: body }, { headers: h }), {
+          mutation: true,
+          idempotencyKey: id,
+        });
         return fromGoogle(ev, calendarId, await zoneOf(calendarId));
       } catch (error) {
         if (!isIntegrationError(error) || error.code !== 'conflict') throw error;
@@ -229,7 +245,11 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
         if (existing && existing.status !== 'cancelled' && existing.extendedProperties?.private?.[FINGERPRINT_KEY] === fingerprint) {
           return fromGoogle(existing, calendarId, await zoneOf(calendarId));
         }
-        throw new IntegrationError('conflict', `an event with id ${id} already exists with other content`, { provider: 'google', status: 409, cause: error });
+        throw new IntegrationError('conflict', `an event with id ${id} already exists with other content`, {
+          provider: 'google',
+          status: 409,
+          cause: error,
+        });
       }
     },
 
@@ -282,13 +302,21 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
       const ev = await getRaw(calendarId, eventId);
       const attendees = ev.attendees ?? [];
       if (!attendees.some((a) => a.self)) {
-        throw new IntegrationError('invalid_input', 'the calendar owner is not an attendee of this event', { details: { field: 'eventId' } });
+        throw new IntegrationError('invalid_input', 'the calendar owner is not an attendee of this event', {
+          details: { field: 'eventId' },
+        });
       }
-      const next = attendees.map((a) => (a.self ? { ...a, responseStatus: opts.response, ...(opts.comment ? { comment: opts.comment } : {}) } : a));
+      const next = attendees.map((a) =>
+        a.self ? { ...a, responseStatus: opts.response, ...(opts.comment ? { comment: opts.comment } : {}) } : a,
+      );
       // Guarded by the etag, so not retried once sent: a retry after a lost answer would fail its own precondition.
       const updated = await call(
         'events.patch',
-        (h) => api.events.patch({ calendarId, eventId, requestBody: { attendees: next } }, { headers: { ...h, ...(ev.etag ? { 'If-Match': ev.etag } : {}) } }),
+        (h) =>
+          api.events.patch(
+            { calendarId, eventId, requestBody: { attendees: next } },
+            { headers: { ...h, ...(ev.etag ? { 'If-Match': ev.etag } : {}) } },
+          ),
         { mutation: true },
       );
       return fromGoogle(updated, calendarId, await zoneOf(calendarId));
@@ -306,7 +334,16 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
         for (let from = window.from; from < window.to; from += FREEBUSY_MAX_DAYS * DAY) {
           const to = Math.min(window.to, from + FREEBUSY_MAX_DAYS * DAY);
           const res = await call('freebusy.query', (h) =>
-            api.freebusy.query({ requestBody: { timeMin: new Date(from).toISOString(), timeMax: new Date(to).toISOString(), items: ids.map((id) => ({ id })) } }, { headers: h }),
+            api.freebusy.query(
+              {
+                requestBody: {
+                  timeMin: new Date(from).toISOString(),
+                  timeMax: new Date(to).toISOString(),
+                  items: ids.map((id) => ({ id })),
+                },
+              },
+              { headers: h },
+            ),
           );
           for (const id of ids) {
             const entry = res.calendars?.[id];
@@ -320,7 +357,11 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
       const result: FreeBusyResult = {};
       for (const id of request.calendarIds) {
         // Chunks meet at their edges: merging joins an event that spans two chunks back into one.
-        const busy = mergeIntervals(spans.get(id) ?? []).map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString(), kind: 'busy' as const }));
+        const busy = mergeIntervals(spans.get(id) ?? []).map((s) => ({
+          start: new Date(s.start).toISOString(),
+          end: new Date(s.end).toISOString(),
+          kind: 'busy' as const,
+        }));
         const errs = errors.get(id);
         result[id] = errs ? { busy, errors: [...new Set(errs)] } : { busy };
       }
@@ -336,11 +377,15 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
       if (c?.t === 'sync') params.syncToken = c.v;
       if (c?.t === 'page') params.pageToken = c.v;
       const full = c === undefined || (c.t === 'page' && c.v.startsWith('F'));
-      const page = await call("events.list", (h) => api.events.list({ ...params, ...(params.pageToken ? { pageToken: params.pageToken.slice(1) } : {}) }, { headers: h }));
+      const page = await call('events.list', (h) =>
+        api.events.list({ ...params, ...(params.pageToken ? { pageToken: params.pageToken.slice(1) } : {}) }, { headers: h }),
+      );
       const zone = page.timeZone ?? (await zoneOf(calendarId));
       zones.set(calendarId, zone);
       const changes: EventChange[] = (page.items ?? []).map((ev) =>
-        isTombstone(ev) ? { type: 'delete', calendarId, eventId: ev.id ?? '' } : { type: 'upsert', event: fromGoogle(ev, calendarId, zone) },
+        isTombstone(ev)
+          ? { type: 'delete', calendarId, eventId: ev.id ?? '' }
+          : { type: 'upsert', event: fromGoogle(ev, calendarId, zone) },
       );
       if (page.nextPageToken) {
         // Google's page tokens do not say whether the listing is a full one: remember it in ours.
@@ -365,7 +410,13 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
         api.events.watch(
           {
             calendarId: request.calendarId,
-            requestBody: { id, type: 'web_hook', address: request.address, token: request.token, ...(request.ttlSeconds ? { params: { ttl: String(request.ttlSeconds) } } : {}) },
+            requestBody: {
+              id,
+              type: 'web_hook',
+              address: request.address,
+              token: request.token,
+              ...(request.ttlSeconds ? { params: { ttl: String(request.ttlSeconds) } } : {}),
+            },
           },
           { headers: h },
         ),
@@ -376,7 +427,9 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
     async stopWatch(channel) {
       assertId(channel?.id, 'channel.id');
       assertId(channel.resourceId, 'channel.resourceId');
-      await call('channels.stop', (h) => api.channels.stop({ requestBody: { id: channel.id, resourceId: channel.resourceId } }, { headers: h }));
+      await call('channels.stop', (h) =>
+        api.channels.stop({ requestBody: { id: channel.id, resourceId: channel.resourceId } }, { headers: h }),
+      );
     },
   };
   return provider;

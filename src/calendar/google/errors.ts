@@ -34,7 +34,8 @@ export function mapGoogleError(error: unknown, operation: string): IntegrationEr
   let code: ErrorCode;
   if (status === 410 && operation === 'events.list') code = 'sync_token_expired';
   else if (status === 403 && reasons.some((r) => GOOGLE_RETRYABLE_REASONS.has(r))) code = 'rate_limited';
-  else if (status === undefined) code = classification.reason.includes('timeout') || classification.reason.includes('ETIMEDOUT') ? 'timeout' : 'unavailable';
+  else if (status === undefined)
+    code = classification.reason.includes('timeout') || classification.reason.includes('ETIMEDOUT') ? 'timeout' : 'unavailable';
   else if (status === 400) code = 'invalid_input';
   else if (status === 401) code = 'authentication';
   else if (status === 403) code = 'permission';

@@ -4,5 +4,12 @@
  *
  * @packageDocumentation
  */
-export { createGoogleCalendar, FREEBUSY_MAX_CALENDARS, FREEBUSY_MAX_DAYS, type GoogleAuth, type GoogleCalendarClientLike, type GoogleCalendarOptions } from './adapter.js';
+export {
+  createGoogleCalendar,
+  FREEBUSY_MAX_CALENDARS,
+  FREEBUSY_MAX_DAYS,
+  type GoogleAuth,
+  type GoogleCalendarClientLike,
+  type GoogleCalendarOptions,
+} from './adapter.js';
 export { mapGoogleError } from './errors.js';

@@ -194,7 +194,8 @@ export function fromGoogle(ev: calendar_v3.Schema$Event, calendarId: string, cal
   if (ev.summary != null) out.title = ev.summary;
   if (ev.description != null) out.description = ev.description;
   if (ev.location != null) out.location = ev.location;
-  if (ev.organizer?.email) out.organizer = { email: ev.organizer.email, ...(ev.organizer.displayName ? { displayName: ev.organizer.displayName } : {}) };
+  if (ev.organizer?.email)
+    out.organizer = { email: ev.organizer.email, ...(ev.organizer.displayName ? { displayName: ev.organizer.displayName } : {}) };
   if (ev.recurrence?.length) out.recurrence = [...ev.recurrence];
   if (ev.recurringEventId) out.recurringEventId = ev.recurringEventId;
   if (ev.originalStartTime) out.originalStart = fromGoogleTime(ev.originalStartTime, calendarZone);
@@ -203,7 +204,10 @@ export function fromGoogle(ev: calendar_v3.Schema$Event, calendarId: string, cal
   if (ev.reminders) {
     out.reminders = { useDefault: ev.reminders.useDefault ?? false };
     if (ev.reminders.overrides?.length) {
-      out.reminders.overrides = ev.reminders.overrides.map((o) => ({ method: o.method === 'email' ? 'email' : 'popup', minutes: o.minutes ?? 0 }));
+      out.reminders.overrides = ev.reminders.overrides.map((o) => ({
+        method: o.method === 'email' ? 'email' : 'popup',
+        minutes: o.minutes ?? 0,
+      }));
     }
   }
   // Copied without our create fingerprint (built up, not spread and deleted: this runs per event in a sync).
@@ -232,11 +236,17 @@ export function toGoogle(input: EventPatch & { id?: string }, fingerprint?: stri
   if (input.status) body.status = input.status;
   if (input.transparency) body.transparency = input.transparency;
   if (input.recurrence) body.recurrence = toGoogleRecurrence(input.recurrence);
-  if (input.attendees) body.attendees = input.attendees.map((a) => ({ email: a.email, ...(a.displayName ? { displayName: a.displayName } : {}), ...(a.optional ? { optional: true } : {}) }));
+  if (input.attendees)
+    body.attendees = input.attendees.map((a) => ({
+      email: a.email,
+      ...(a.displayName ? { displayName: a.displayName } : {}),
+      ...(a.optional ? { optional: true } : {}),
+    }));
   if (input.reminders) body.reminders = input.reminders;
   if (input.extendedProperties || fingerprint) {
-    body.extendedProperties = { private: { ...(input.extendedProperties ?? {}), ...(fingerprint ? { [FINGERPRINT_KEY]: fingerprint } : {}) } };
+    body.extendedProperties = {
+      private: { ...(input.extendedProperties ?? {}), ...(fingerprint ? { [FINGERPRINT_KEY]: fingerprint } : {}) },
+    };
   }
   return body;
 }
-

@@ -87,11 +87,14 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
     throw new IntegrationError('invalid_config', 'auth (a token or token provider) or client is required', { details: { field: 'auth' } });
   }
   if (auth !== undefined && typeof auth !== 'function' && (typeof auth !== 'string' || auth.length === 0)) {
-    throw new IntegrationError('invalid_config', 'auth must be a non-empty access token or a function returning one', { details: { field: 'auth' } });
+    throw new IntegrationError('invalid_config', 'auth must be a non-empty access token or a function returning one', {
+      details: { field: 'auth' },
+    });
   }
   const num = (v: number | undefined, d: number, field: string, max: number) => {
     const n = v ?? d;
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new IntegrationError('invalid_config', `${field} must be an integer from 1 to ${max}`, { details: { field } });
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new IntegrationError('invalid_config', `${field} must be an integer from 1 to ${max}`, { details: { field } });
     return n;
   };
   const pageSize = num(options.pageSize, 100, 'pageSize', 1000);
@@ -114,7 +117,11 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
     return typeof auth === 'string' ? auth : auth(rejected === undefined ? undefined : { rejected });
   }
 
-  function call<T>(operation: string, run: (headers: Record<string, string>) => Promise<T>, policy: { mutation?: boolean; idempotencyKey?: string } = {}): Promise<T> {
+  function call<T>(
+    operation: string,
+    run: (headers: Record<string, string>) => Promise<T>,
+    policy: { mutation?: boolean; idempotencyKey?: string } = {},
+  ): Promise<T> {
     return telemetry.instrument({ provider: 'outlook', operation }, (ctx) =>
       retry(
         async () => {
@@ -163,14 +170,22 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
   }
 
   async function getRaw(eventId: string): Promise<GraphEventResource> {
-    return call('events.get', (h) => req(`/me/events/${encodeURIComponent(eventId)}`, h).query({ $expand: EXPAND }).get() as Promise<GraphEventResource>);
+    return call(
+      'events.get',
+      (h) =>
+        req(`/me/events/${encodeURIComponent(eventId)}`, h)
+          .query({ $expand: EXPAND })
+          .get() as Promise<GraphEventResource>,
+    );
   }
 
   async function pagesOf(first: string, operation: string, headers: Record<string, string> = {}): Promise<GraphEventResource[]> {
     const out: GraphEventResource[] = [];
     let url: string | undefined = first;
     while (url) {
-      const page: { value?: GraphEventResource[]; '@odata.nextLink'?: string } = await call(operation, (h) => req(url as string, { ...h, ...headers }).get());
+      const page: { value?: GraphEventResource[]; '@odata.nextLink'?: string } = await call(operation, (h) =>
+        req(url as string, { ...h, ...headers }).get(),
+      );
       out.push(...(page.value ?? []));
       url = page['@odata.nextLink'];
     }
@@ -197,12 +212,24 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
 
     async listCalendars() {
       const tz = await zone();
-      const res = await call('calendars.list', (h) => req('/me/calendars', h).get() as Promise<{ value?: { id: string; name?: string; canEdit?: boolean; isDefaultCalendar?: boolean; owner?: { address?: string } }[] }>);
+      const res = await call(
+        'calendars.list',
+        (h) =>
+          req('/me/calendars', h).get() as Promise<{
+            value?: { id: string; name?: string; canEdit?: boolean; isDefaultCalendar?: boolean; owner?: { address?: string } }[];
+          }>,
+      );
       const out: CalendarInfo[] = [];
       for (const c of res.value ?? []) {
         owner ??= c.isDefaultCalendar ? c.owner?.address : undefined;
         const mine = owner !== undefined && c.owner?.address?.toLowerCase() === owner.toLowerCase();
-        out.push({ id: c.id, title: c.name ?? c.id, timeZone: tz, accessRole: c.canEdit ? (mine ? 'owner' : 'writer') : 'reader', primary: c.isDefaultCalendar === true });
+        out.push({
+          id: c.id,
+          title: c.name ?? c.id,
+          timeZone: tz,
+          accessRole: c.canEdit ? (mine ? 'owner' : 'writer') : 'reader',
+          primary: c.isDefaultCalendar === true,
+        });
       }
       return out;
     },
@@ -245,12 +272,18 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
       const body = toGraph(parsed, tz, { fingerprint, transactionId });
       const created = await call(
         'events.create',
-        (h) => req(`/me/calendars/${encodeURIComponent(calendarId)}/events`, h).query({ $expand: EXPAND }).post(body) as Promise<GraphEventResource>,
+        (h) =>
+          req(`/me/calendars/${encodeURIComponent(calendarId)}/events`, h)
+            .query({ $expand: EXPAND })
+            .post(body) as Promise<GraphEventResource>,
         { mutation: true, idempotencyKey: transactionId },
       );
       const fp = fingerprintOf(created) ?? fingerprintOf(await getRaw(created.id ?? ''));
       if (fp !== fingerprint) {
-        throw new IntegrationError('conflict', `an event with transactionId ${transactionId} already exists with other content`, { provider: 'outlook', status: 409 });
+        throw new IntegrationError('conflict', `an event with transactionId ${transactionId} already exists with other content`, {
+          provider: 'outlook',
+          status: 409,
+        });
       }
       return norm(created.singleValueExtendedProperties ? created : await getRaw(created.id ?? ''), calendarId);
     },
@@ -267,11 +300,25 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
         body = toGraph(parsed, await zone(), fp ? { fingerprint: fp } : {});
       }
       const extra: Record<string, string> = opts?.etag ? { 'If-Match': opts.etag } : {};
-      const updated = await call('events.update', (h) => req(`/me/events/${encodeURIComponent(eventId)}`, { ...h, ...extra }).patch(body) as Promise<GraphEventResource>, {
-        mutation: true,
-        ...(opts?.etag ? {} : { idempotencyKey: `patch:${eventId}` }),
-      });
-      return norm(updated?.id ? { ...updated, ...(updated.singleValueExtendedProperties ? {} : { singleValueExtendedProperties: (await getRaw(eventId)).singleValueExtendedProperties ?? [] }) } : await getRaw(eventId), calendarId);
+      const updated = await call(
+        'events.update',
+        (h) => req(`/me/events/${encodeURIComponent(eventId)}`, { ...h, ...extra }).patch(body) as Promise<GraphEventResource>,
+        {
+          mutation: true,
+          ...(opts?.etag ? {} : { idempotencyKey: `patch:${eventId}` }),
+        },
+      );
+      return norm(
+        updated?.id
+          ? {
+              ...updated,
+              ...(updated.singleValueExtendedProperties
+                ? {}
+                : { singleValueExtendedProperties: (await getRaw(eventId)).singleValueExtendedProperties ?? [] }),
+            }
+          : await getRaw(eventId),
+        calendarId,
+      );
     },
 
     async deleteEvent(calendarId, eventId, opts) {
@@ -300,9 +347,13 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
       assertId(calendarId, 'calendarId');
       assertId(eventId, 'eventId');
       const action = { accepted: 'accept', declined: 'decline', tentative: 'tentativelyAccept' }[opts?.response as string];
-      if (!action) throw new IntegrationError('invalid_input', 'response must be accepted, declined or tentative', { details: { field: 'response' } });
+      if (!action)
+        throw new IntegrationError('invalid_input', 'response must be accepted, declined or tentative', { details: { field: 'response' } });
       await call('events.respond', (h) =>
-        req(`/me/events/${encodeURIComponent(eventId)}/${action}`, h).post({ sendResponse: true, ...(opts.comment ? { comment: opts.comment } : {}) }),
+        req(`/me/events/${encodeURIComponent(eventId)}/${action}`, h).post({
+          sendResponse: true,
+          ...(opts.comment ? { comment: opts.comment } : {}),
+        }),
       );
       return norm(await getRaw(eventId), calendarId);
     },
@@ -322,27 +373,41 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
         const events = await provider.listEvents(id, { from: request.from, to: request.to, expand: true });
         const busy = events.filter((e) => e.status !== 'cancelled' && e.transparency === 'opaque');
         const spans = (kind: 'busy' | 'tentative') =>
-          mergeIntervals(busy.filter((e) => (e.status === 'tentative') === (kind === 'tentative')).map((e) => eventSpan(e, tz))).map((s) => ({
-            start: new Date(Math.max(s.start, w.from)).toISOString(),
-            end: new Date(Math.min(s.end, w.to)).toISOString(),
-            kind,
-          }));
+          mergeIntervals(busy.filter((e) => (e.status === 'tentative') === (kind === 'tentative')).map((e) => eventSpan(e, tz))).map(
+            (s) => ({
+              start: new Date(Math.max(s.start, w.from)).toISOString(),
+              end: new Date(Math.min(s.end, w.to)).toISOString(),
+              kind,
+            }),
+          );
         result[id] = { busy: [...spans('busy'), ...spans('tentative')].sort((a, b) => Date.parse(a.start) - Date.parse(b.start)) };
       }
       for (let i = 0; i < emails.length; i += 100) {
         const chunk = emails.slice(i, i + 100);
-        const res = await call('calendar.getSchedule', (h) =>
-          req('/me/calendar/getSchedule', h).post({
-            schedules: chunk,
-            startTime: { dateTime: new Date(w.from).toISOString().slice(0, 19), timeZone: 'UTC' },
-            endTime: { dateTime: new Date(w.to).toISOString().slice(0, 19), timeZone: 'UTC' },
-            availabilityViewInterval: 30,
-          }) as Promise<{ value?: { scheduleId: string; error?: { responseCode?: string }; scheduleItems?: { status: string; start: { dateTime: string }; end: { dateTime: string } }[] }[] }>,
+        const res = await call(
+          'calendar.getSchedule',
+          (h) =>
+            req('/me/calendar/getSchedule', h).post({
+              schedules: chunk,
+              startTime: { dateTime: new Date(w.from).toISOString().slice(0, 19), timeZone: 'UTC' },
+              endTime: { dateTime: new Date(w.to).toISOString().slice(0, 19), timeZone: 'UTC' },
+              availabilityViewInterval: 30,
+            }) as Promise<{
+              value?: {
+                scheduleId: string;
+                error?: { responseCode?: string };
+                scheduleItems?: { status: string; start: { dateTime: string }; end: { dateTime: string } }[];
+              }[];
+            }>,
         );
         for (const s of res.value ?? []) {
           const busy = (s.scheduleItems ?? [])
             .filter((x) => x.status !== 'free')
-            .map((x) => ({ start: `${x.start.dateTime.slice(0, 19)}.000Z`, end: `${x.end.dateTime.slice(0, 19)}.000Z`, kind: x.status === 'tentative' ? ('tentative' as const) : ('busy' as const) }));
+            .map((x) => ({
+              start: `${x.start.dateTime.slice(0, 19)}.000Z`,
+              end: `${x.end.dateTime.slice(0, 19)}.000Z`,
+              kind: x.status === 'tentative' ? ('tentative' as const) : ('busy' as const),
+            }));
           result[s.scheduleId] = s.error ? { busy, errors: [s.error.responseCode ?? 'error'] } : { busy };
         }
       }
@@ -367,8 +432,14 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
         end = now() + futureDays * DAY;
         url = `/me/calendars/${encodeURIComponent(calendarId)}/calendarView/delta?startDateTime=${new Date(from).toISOString()}&endDateTime=${new Date(end).toISOString()}`;
       }
-      const page = await call('calendarView.delta', (h) =>
-        req(url, h, `odata.maxpagesize=${pageSize}`).get() as Promise<{ value?: GraphEventResource[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }>,
+      const page = await call(
+        'calendarView.delta',
+        (h) =>
+          req(url, h, `odata.maxpagesize=${pageSize}`).get() as Promise<{
+            value?: GraphEventResource[];
+            '@odata.nextLink'?: string;
+            '@odata.deltaLink'?: string;
+          }>,
       );
       const changes: EventChange[] = [];
       for (const item of page.value ?? []) {
@@ -379,7 +450,8 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
       }
       const next = page['@odata.nextLink'];
       const delta = page['@odata.deltaLink'];
-      if (!next && !delta) throw new IntegrationError('provider_error', 'graph delta page has neither nextLink nor deltaLink', { provider: 'outlook' });
+      if (!next && !delta)
+        throw new IntegrationError('provider_error', 'graph delta page has neither nextLink nor deltaLink', { provider: 'outlook' });
       const out: ChangePage = next
         ? { changes, cursor: encodeCursor({ u: next, full, from, end }), more: true, full }
         : { changes, cursor: encodeCursor({ u: delta as string, full: false, from, end }), more: false, full };
@@ -411,15 +483,17 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
         throw new IntegrationError('invalid_input', 'token (clientState) must be 1-128 characters', { details: { field: 'token' } });
       }
       const ttl = Math.min(request.ttlSeconds ?? MAX_SUBSCRIPTION_SECONDS, MAX_SUBSCRIPTION_SECONDS);
-      const sub = await call('subscriptions.create', (h) =>
-        req('/subscriptions', h).post({
-          changeType: 'created,updated,deleted',
-          notificationUrl: request.address,
-          lifecycleNotificationUrl: request.address,
-          resource: `/me/calendars/${request.calendarId}/events`,
-          expirationDateTime: new Date(now() + ttl * 1000).toISOString(),
-          clientState: request.token,
-        }) as Promise<{ id: string; expirationDateTime: string }>,
+      const sub = await call(
+        'subscriptions.create',
+        (h) =>
+          req('/subscriptions', h).post({
+            changeType: 'created,updated,deleted',
+            notificationUrl: request.address,
+            lifecycleNotificationUrl: request.address,
+            resource: `/me/calendars/${request.calendarId}/events`,
+            expirationDateTime: new Date(now() + ttl * 1000).toISOString(),
+            clientState: request.token,
+          }) as Promise<{ id: string; expirationDateTime: string }>,
       );
       return { id: sub.id, resourceId: sub.id, calendarId: request.calendarId, expiresAt: Date.parse(sub.expirationDateTime) };
     },
@@ -427,8 +501,12 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
     async renewWatch(channel: Channel, ttlSeconds?: number) {
       assertId(channel?.id, 'channel.id');
       const ttl = Math.min(ttlSeconds ?? MAX_SUBSCRIPTION_SECONDS, MAX_SUBSCRIPTION_SECONDS);
-      const sub = await call('subscriptions.renew', (h) =>
-        req(`/subscriptions/${encodeURIComponent(channel.id)}`, h).patch({ expirationDateTime: new Date(now() + ttl * 1000).toISOString() }) as Promise<{ expirationDateTime: string }>,
+      const sub = await call(
+        'subscriptions.renew',
+        (h) =>
+          req(`/subscriptions/${encodeURIComponent(channel.id)}`, h).patch({
+            expirationDateTime: new Date(now() + ttl * 1000).toISOString(),
+          }) as Promise<{ expirationDateTime: string }>,
       );
       // Trust the expiry Graph granted, not the one we asked for.
       return { ...channel, expiresAt: Date.parse(sub.expirationDateTime) };
@@ -436,14 +514,14 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
 
     async stopWatch(channel) {
       assertId(channel?.id, 'channel.id');
-      await call('subscriptions.delete', (h) => req(`/subscriptions/${encodeURIComponent(channel.id)}`, h).delete()).catch((error: unknown) => {
-        // Already gone (expired or removed by Graph): stopping it is done.
-        if (isIntegrationError(error) && error.code === 'not_found') return;
-        throw error;
-      });
+      await call('subscriptions.delete', (h) => req(`/subscriptions/${encodeURIComponent(channel.id)}`, h).delete()).catch(
+        (error: unknown) => {
+          // Already gone (expired or removed by Graph): stopping it is done.
+          if (isIntegrationError(error) && error.code === 'not_found') return;
+          throw error;
+        },
+      );
     },
   };
   return provider;
 }
-
-

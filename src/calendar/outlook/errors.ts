@@ -26,7 +26,8 @@ export function mapGraphError(error: unknown, operation: string): IntegrationErr
   const graphCode = typeof e.code === 'string' ? e.code : undefined;
   const classification = classifyError(error);
   let code: ErrorCode;
-  if (status === 410 || (graphCode && EXPIRED_CODES.has(graphCode.toLowerCase()))) code = operation === 'calendarView.delta' ? 'sync_token_expired' : 'not_found';
+  if (status === 410 || (graphCode && EXPIRED_CODES.has(graphCode.toLowerCase())))
+    code = operation === 'calendarView.delta' ? 'sync_token_expired' : 'not_found';
   else if (status === undefined) code = 'unavailable';
   else if (status === 400) code = 'invalid_input';
   else if (status === 401) code = 'authentication';

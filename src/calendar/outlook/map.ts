@@ -6,7 +6,12 @@
  * dates and are restored to `{ date }`.
  */
 import { IntegrationError } from '../../core/errors.js';
-import { type GraphPatternedRecurrence, graphRecurrenceToRrule, parseRecurrenceLines, rruleToGraphRecurrence } from '../../recurrence/index.js';
+import {
+  type GraphPatternedRecurrence,
+  graphRecurrenceToRrule,
+  parseRecurrenceLines,
+  rruleToGraphRecurrence,
+} from '../../recurrence/index.js';
 import { allDayToGraph, graphToAllDay, ianaToWindows, isValidTimeZone, toInstant, toLocal, windowsToIana } from '../../time/index.js';
 import type { CalendarEvent, EventPatch, EventTime, ResponseStatus } from '../types.js';
 
@@ -130,7 +135,8 @@ export function fromGraph(ev: GraphEventResource, calendarId: string, mailboxZon
     out.recurrence = [rule.startsWith('RRULE:') ? rule : `RRULE:${rule}`];
   }
   if (ev.seriesMasterId) out.recurringEventId = ev.seriesMasterId;
-  if (ev.originalStart) out.originalStart = 'date' in start ? { date: toLocal(ev.originalStart, zone).dateTime.slice(0, 10) } : toLocal(ev.originalStart, zone);
+  if (ev.originalStart)
+    out.originalStart = 'date' in start ? { date: toLocal(ev.originalStart, zone).dateTime.slice(0, 10) } : toLocal(ev.originalStart, zone);
   if (ev.onlineMeeting?.joinUrl) out.conferenceUrl = ev.onlineMeeting.joinUrl;
   if (ext) out.extendedProperties = ext;
   if (ev.lastModifiedDateTime) out.updated = ev.lastModifiedDateTime;
@@ -143,7 +149,11 @@ function writeTime(t: EventTime): GraphTime {
   return { dateTime: t.dateTime, timeZone: ianaToWindows(t.timeZone) ?? t.timeZone };
 }
 
-export function toGraph(input: EventPatch, allDayZone: string, extra: { fingerprint?: string; transactionId?: string } = {}): GraphEventResource {
+export function toGraph(
+  input: EventPatch,
+  allDayZone: string,
+  extra: { fingerprint?: string; transactionId?: string } = {},
+): GraphEventResource {
   const body: GraphEventResource = {};
   if (input.title !== undefined) body.subject = input.title;
   if (input.description !== undefined) body.body = { contentType: 'text', content: input.description };
@@ -161,18 +171,24 @@ export function toGraph(input: EventPatch, allDayZone: string, extra: { fingerpr
     }
   } else if (input.start || input.end) {
     const t = (input.start ?? input.end) as EventTime;
-    if ('date' in t) throw new IntegrationError('invalid_input', 'change start and end together for all-day events', { details: { field: 'end' } });
+    if ('date' in t)
+      throw new IntegrationError('invalid_input', 'change start and end together for all-day events', { details: { field: 'end' } });
     if (input.start) body.start = writeTime(input.start);
     if (input.end) body.end = writeTime(input.end);
   }
   if (input.recurrence) {
-    if (!input.start) throw new IntegrationError('invalid_input', 'a recurrence needs the start in the same write', { details: { field: 'start' } });
+    if (!input.start)
+      throw new IntegrationError('invalid_input', 'a recurrence needs the start in the same write', { details: { field: 'start' } });
     const lines = parseRecurrenceLines(input.recurrence);
     if (lines.exdates.length || lines.rdates.length) {
-      throw new IntegrationError('unsupported', 'Graph recurrences cannot carry EXDATE or RDATE: create the series, then delete or move occurrences', {
-        provider: 'outlook',
-        details: { field: 'recurrence' },
-      });
+      throw new IntegrationError(
+        'unsupported',
+        'Graph recurrences cannot carry EXDATE or RDATE: create the series, then delete or move occurrences',
+        {
+          provider: 'outlook',
+          details: { field: 'recurrence' },
+        },
+      );
     }
     body.recurrence = rruleToGraphRecurrence(lines.rrule, input.start);
   }
@@ -180,7 +196,10 @@ export function toGraph(input: EventPatch, allDayZone: string, extra: { fingerpr
     body.showAs = input.transparency === 'transparent' ? 'free' : input.status === 'tentative' ? 'tentative' : 'busy';
   }
   if (input.attendees) {
-    body.attendees = input.attendees.map((a) => ({ emailAddress: { address: a.email, ...(a.displayName ? { name: a.displayName } : {}) }, type: a.optional ? 'optional' : 'required' }));
+    body.attendees = input.attendees.map((a) => ({
+      emailAddress: { address: a.email, ...(a.displayName ? { name: a.displayName } : {}) },
+      type: a.optional ? 'optional' : 'required',
+    }));
   }
   if (input.extendedProperties || extra.fingerprint) {
     const value = { ...(input.extendedProperties ?? {}), ...(extra.fingerprint ? { [FINGERPRINT_FIELD]: extra.fingerprint } : {}) };

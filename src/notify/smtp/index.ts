@@ -64,9 +64,7 @@ const optionsSchema = z
     logger: z.custom<Logger>(isLogger).optional(),
     /** An already-built nodemailer transporter (then host/auth/pool are ignored). */
     transport: z
-      .custom<SmtpTransportLike>(
-        (v) => typeof v === 'object' && v !== null && typeof (v as { sendMail?: unknown }).sendMail === 'function',
-      )
+      .custom<SmtpTransportLike>((v) => typeof v === 'object' && v !== null && typeof (v as { sendMail?: unknown }).sendMail === 'function')
       .optional(),
   })
   .refine((o) => o.transport !== undefined || o.url !== undefined || o.host !== undefined, {

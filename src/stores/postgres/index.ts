@@ -9,7 +9,17 @@
  * @packageDocumentation
  */
 import { IntegrationError } from '../../core/errors.js';
-import { assertKey, assertKeyList, assertTtl, assertVersion, checkBatch, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from '../store.js';
+import {
+  assertKey,
+  assertKeyList,
+  assertTtl,
+  assertVersion,
+  checkBatch,
+  encodeValue,
+  type Store,
+  type StoreEntry,
+  type StoreWriteOptions,
+} from '../store.js';
 import { assertTableName, migrationSql, queries, type Queries } from './sql.js';
 
 export { migrationSql as postgresStoreMigrationSql } from './sql.js';

@@ -9,7 +9,17 @@
  * @packageDocumentation
  */
 import { IntegrationError } from '../../core/errors.js';
-import { assertKey, assertKeyList, assertTtl, assertVersion, checkBatch, encodeValue, type Store, type StoreEntry, type StoreWriteOptions } from '../store.js';
+import {
+  assertKey,
+  assertKeyList,
+  assertTtl,
+  assertVersion,
+  checkBatch,
+  encodeValue,
+  type Store,
+  type StoreEntry,
+  type StoreWriteOptions,
+} from '../store.js';
 import { SCRIPTS, type ScriptName } from './scripts.js';
 
 /**

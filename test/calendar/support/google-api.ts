@@ -79,7 +79,16 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
   const maxPage = options.maxPageSize ?? 2500;
   const cals = new Map<string, Cal>();
   for (const c of options.calendars ?? [{ id: 'primary', primary: true, timeZone: 'UTC' }]) {
-    cals.set(c.id, { id: c.id, summary: c.id, timeZone: c.timeZone ?? 'UTC', accessRole: c.accessRole ?? 'owner', primary: c.primary ?? false, seq: 0, epoch: 0, recs: new Map() });
+    cals.set(c.id, {
+      id: c.id,
+      summary: c.id,
+      timeZone: c.timeZone ?? 'UTC',
+      accessRole: c.accessRole ?? 'owner',
+      primary: c.primary ?? false,
+      seq: 0,
+      epoch: 0,
+      recs: new Map(),
+    });
   }
   const faults: Fault[] = [];
   const channels = new Map<string, { resourceId: string; calendarId: string; expiration: number; token?: string; address: string }>();
@@ -91,7 +100,10 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
     const tz = zoneOf(t, cal);
     return { dateTime: toInstant({ dateTime: t.dateTime as string, timeZone: tz }), ...(t.timeZone ? { timeZone: t.timeZone } : {}) };
   }
-  const ms = (t: GTime, cal: Cal) => (t.date ? Date.parse(toInstant({ dateTime: `${t.date}T00:00:00`, timeZone: cal.timeZone })) : Date.parse(toInstant({ dateTime: t.dateTime as string, timeZone: zoneOf(t, cal) })));
+  const ms = (t: GTime, cal: Cal) =>
+    t.date
+      ? Date.parse(toInstant({ dateTime: `${t.date}T00:00:00`, timeZone: cal.timeZone }))
+      : Date.parse(toInstant({ dateTime: t.dateTime as string, timeZone: zoneOf(t, cal) }));
 
   function save(cal: Cal, ev: GEvent, deleted = false): GEvent {
     cal.seq += 1;
@@ -105,10 +117,20 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
     if (!rrule) return [];
     const exdates = (master.recurrence ?? []).filter((l) => l.startsWith('EXDATE'));
     const exceptions = [...cal.recs.values()].filter((r) => !r.deleted && r.ev.recurringEventId === master.id).map((r) => r.ev);
-    const start = master.start.date ? { date: master.start.date } : { dateTime: (master.start.dateTime as string).slice(0, 19), timeZone: zoneOf(master.start, cal) };
+    const start = master.start.date
+      ? { date: master.start.date }
+      : { dateTime: (master.start.dateTime as string).slice(0, 19), timeZone: zoneOf(master.start, cal) };
     const duration = ms(master.end, cal) - ms(master.start, cal);
-    const overrides = exceptions.map((e) => overrideFromGoogle({ ...e, originalStartTime: { ...e.originalStartTime, timeZone: e.originalStartTime?.timeZone ?? zoneOf(master.start, cal) } }, e.id));
-    const occ = expandRecurrence({ rrule, start, exdates, overrides }, { from: new Date(from - duration - 86_400_000).toISOString(), to: new Date(to).toISOString() });
+    const overrides = exceptions.map((e) =>
+      overrideFromGoogle(
+        { ...e, originalStartTime: { ...e.originalStartTime, timeZone: e.originalStartTime?.timeZone ?? zoneOf(master.start, cal) } },
+        e.id,
+      ),
+    );
+    const occ = expandRecurrence(
+      { rrule, start, exdates, overrides },
+      { from: new Date(from - duration - 86_400_000).toISOString(), to: new Date(to).toISOString() },
+    );
     const out: GEvent[] = [];
     for (const o of occ) {
       const exc = o.override?.data === undefined ? undefined : exceptions.find((e) => e.id === o.override?.data);
@@ -116,10 +138,20 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
         out.push(exc);
         continue;
       }
-      const id = o.instant ? `${master.id}_${new Date(o.instant).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}` : `${master.id}_${(o.start as { date: string }).date.replaceAll('-', '')}`;
-      const s: GTime = o.instant ? { dateTime: o.instant, timeZone: zoneOf(master.start, cal) } : { date: (o.start as { date: string }).date };
+      const id = o.instant
+        ? `${master.id}_${new Date(o.instant)
+            .toISOString()
+            .replace(/[-:]/g, '')
+            .replace(/\.\d{3}/, '')}`
+        : `${master.id}_${(o.start as { date: string }).date.replaceAll('-', '')}`;
+      const s: GTime = o.instant
+        ? { dateTime: o.instant, timeZone: zoneOf(master.start, cal) }
+        : { date: (o.start as { date: string }).date };
       const e: GTime = o.instant
-        ? { dateTime: toInstant({ dateTime: new Date(Date.parse(o.instant) + duration).toISOString(), timeZone: zoneOf(master.end, cal) }), timeZone: zoneOf(master.end, cal) }
+        ? {
+            dateTime: toInstant({ dateTime: new Date(Date.parse(o.instant) + duration).toISOString(), timeZone: zoneOf(master.end, cal) }),
+            timeZone: zoneOf(master.end, cal),
+          }
         : { date: new Date(Date.parse(`${s.date}T00:00:00Z`) + duration).toISOString().slice(0, 10) };
       const { recurrence: _r, ...rest } = master;
       out.push({ ...rest, id, start: s, end: e, recurringEventId: master.id, originalStartTime: s });
@@ -155,7 +187,12 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
     const f = faults.shift();
     if (!f) return undefined;
     if (f.status === 403) return err(403, f.reason ?? 'rateLimitExceeded', 'Rate Limit Exceeded');
-    return err(f.status, f.status === 429 ? 'rateLimitExceeded' : 'backendError', 'try later', f.retryAfter ? { 'Retry-After': f.retryAfter } : undefined);
+    return err(
+      f.status,
+      f.status === 429 ? 'rateLimitExceeded' : 'backendError',
+      'try later',
+      f.retryAfter ? { 'Retry-After': f.retryAfter } : undefined,
+    );
   }
 
   function calOr404(id: string | readonly string[] | undefined): Cal | Response {
@@ -213,7 +250,14 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
       if (denied) return denied;
       return HttpResponse.json({
         kind: 'calendar#calendarList',
-        items: [...cals.values()].map((c) => ({ kind: 'calendar#calendarListEntry', id: c.id, summary: c.summary, timeZone: c.timeZone, accessRole: c.accessRole, ...(c.primary ? { primary: true } : {}) })),
+        items: [...cals.values()].map((c) => ({
+          kind: 'calendar#calendarListEntry',
+          id: c.id,
+          summary: c.summary,
+          timeZone: c.timeZone,
+          accessRole: c.accessRole,
+          ...(c.primary ? { primary: true } : {}),
+        })),
       });
     }),
 
@@ -256,7 +300,10 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
       const showDeleted = q.get('showDeleted') === 'true' || state.mode === 'inc';
       let items: { key: string | number; ev: GEvent; deleted: boolean }[];
       if (state.mode === 'inc') {
-        items = [...cal.recs.values()].filter((r) => r.seq > (state.after as number)).sort((a, b) => a.seq - b.seq).map((r) => ({ key: r.seq, ev: r.ev, deleted: r.deleted }));
+        items = [...cal.recs.values()]
+          .filter((r) => r.seq > (state.after as number))
+          .sort((a, b) => a.seq - b.seq)
+          .map((r) => ({ key: r.seq, ev: r.ev, deleted: r.deleted }));
       } else {
         const from = q.has('timeMin') ? Date.parse(q.get('timeMin') as string) : -8.64e15;
         const to = q.has('timeMax') ? Date.parse(q.get('timeMax') as string) : 8.64e15;
@@ -264,13 +311,24 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
         const expanded: { ev: GEvent; deleted: boolean }[] = [];
         for (const r of evs) {
           if (single && r.ev.recurrence && !r.deleted) {
-            for (const i of instancesOf(cal, r.ev, Math.max(from, Date.parse('1990-01-01T00:00:00Z')), Math.min(to, Date.parse('2100-01-01T00:00:00Z')))) if (i.status !== 'cancelled' || showDeleted) expanded.push({ ev: i, deleted: false });
+            for (const i of instancesOf(
+              cal,
+              r.ev,
+              Math.max(from, Date.parse('1990-01-01T00:00:00Z')),
+              Math.min(to, Date.parse('2100-01-01T00:00:00Z')),
+            ))
+              if (i.status !== 'cancelled' || showDeleted) expanded.push({ ev: i, deleted: false });
             continue;
           }
           if (single && r.ev.recurringEventId) continue;
           if (!showDeleted && r.ev.status === 'cancelled') continue;
           if (r.ev.recurrence) {
-            if (instancesOf(cal, r.ev, Math.max(from, Date.parse('1990-01-01T00:00:00Z')), Math.min(to, Date.parse('2100-01-01T00:00:00Z'))).length === 0 && (q.has('timeMin') || q.has('timeMax'))) continue;
+            if (
+              instancesOf(cal, r.ev, Math.max(from, Date.parse('1990-01-01T00:00:00Z')), Math.min(to, Date.parse('2100-01-01T00:00:00Z')))
+                .length === 0 &&
+              (q.has('timeMin') || q.has('timeMax'))
+            )
+              continue;
           } else if (q.has('timeMin') || q.has('timeMax')) {
             const t = r.ev.status === 'cancelled' && r.ev.originalStartTime ? r.ev.originalStartTime : r.ev.start;
             const s = ms(t, cal);
@@ -280,7 +338,10 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
           expanded.push({ ev: r.ev, deleted: r.deleted });
         }
         evs = [];
-        items = expanded.map((x) => ({ key: x.ev.id, ...x })).filter((x) => (x.key as string) > (state.after as string)).sort((a, b) => ((a.key as string) < (b.key as string) ? -1 : 1));
+        items = expanded
+          .map((x) => ({ key: x.ev.id, ...x }))
+          .filter((x) => (x.key as string) > (state.after as string))
+          .sort((a, b) => ((a.key as string) < (b.key as string) ? -1 : 1));
       }
       const page = items.slice(0, max);
       const more = items.length > page.length;
@@ -313,7 +374,8 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
       if (denied) return denied;
       const cal = calOr404(params.cal);
       if (cal instanceof Response) return cal;
-      if (cal.accessRole === 'reader' || cal.accessRole === 'freeBusyReader') return err(403, 'requiredAccessLevel', 'You need to have writer access to this calendar.');
+      if (cal.accessRole === 'reader' || cal.accessRole === 'freeBusyReader')
+        return err(403, 'requiredAccessLevel', 'You need to have writer access to this calendar.');
       const body = (await request.json()) as Partial<GEvent>;
       const id = body.id ?? `g${cal.seq}x${Math.random().toString(32).slice(2, 10)}`;
       if (!/^[a-v0-9]{5,1024}$/.test(id)) return err(400, 'invalid', 'Invalid resource id value.');
@@ -357,7 +419,8 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
       if (ifMatch && ifMatch !== current.etag) return err(412, 'conditionNotMet', 'Precondition Failed');
       if (current.recurringEventId) save(cal, { ...current, status: 'cancelled' });
       else {
-        for (const x of cal.recs.values()) if (!x.deleted && x.ev.recurringEventId === current.id) save(cal, { ...x.ev, status: 'cancelled' }, true);
+        for (const x of cal.recs.values())
+          if (!x.deleted && x.ev.recurringEventId === current.id) save(cal, { ...x.ev, status: 'cancelled' }, true);
         save(cal, { ...current, status: 'cancelled' }, true);
       }
       return new HttpResponse(null, { status: 204 });
@@ -408,13 +471,27 @@ export function createGoogleApi(options: GoogleApiOptions = {}) {
       const cal = calOr404(params.cal);
       if (cal instanceof Response) return cal;
       const body = (await request.json()) as { id: string; type: string; address: string; token?: string; params?: { ttl?: string } };
-      if (body.type !== 'web_hook' || !body.address?.startsWith('https://')) return err(400, 'push.webhookUrlNotHttps', 'WebHook callback must be HTTPS');
+      if (body.type !== 'web_hook' || !body.address?.startsWith('https://'))
+        return err(400, 'push.webhookUrlNotHttps', 'WebHook callback must be HTTPS');
       if (channels.has(body.id)) return err(400, 'channelIdNotUnique', 'Channel id not unique');
       // Google grants at most 7 days (and may grant less than asked for).
       const ttl = Math.min(Number(body.params?.ttl ?? 604_800), 604_800);
-      const ch = { resourceId: `res-${cal.id}`, calendarId: cal.id, expiration: now() + ttl * 1000, token: body.token, address: body.address };
+      const ch = {
+        resourceId: `res-${cal.id}`,
+        calendarId: cal.id,
+        expiration: now() + ttl * 1000,
+        token: body.token,
+        address: body.address,
+      };
       channels.set(body.id, ch);
-      return HttpResponse.json({ kind: 'api#channel', id: body.id, resourceId: ch.resourceId, resourceUri: `${GOOGLE_BASE}/calendars/${cal.id}/events?alt=json`, token: body.token, expiration: String(ch.expiration) });
+      return HttpResponse.json({
+        kind: 'api#channel',
+        id: body.id,
+        resourceId: ch.resourceId,
+        resourceUri: `${GOOGLE_BASE}/calendars/${cal.id}/events?alt=json`,
+        token: body.token,
+        expiration: String(ch.expiration),
+      });
     }),
 
     http.post(`${GOOGLE_BASE.replace('/calendar/v3', '')}/calendar/v3/channels/stop`, async ({ request }) => {

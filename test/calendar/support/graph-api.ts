@@ -89,7 +89,12 @@ export function createGraphApi(options: GraphApiOptions = {}) {
 
   function save(ev: GraphEvent, calendarId: string, deleted = false): GraphEvent {
     seq += 1;
-    const stored = { ...ev, '@odata.etag': `W/"CQAAAB${seq}"`, changeKey: `CQAAAB${seq}`, lastModifiedDateTime: new Date(now()).toISOString() };
+    const stored = {
+      ...ev,
+      '@odata.etag': `W/"CQAAAB${seq}"`,
+      changeKey: `CQAAAB${seq}`,
+      lastModifiedDateTime: new Date(now()).toISOString(),
+    };
     recs.set(ev.id, { ev: stored, seq, deleted, calendarId });
     return stored;
   }
@@ -102,15 +107,22 @@ export function createGraphApi(options: GraphApiOptions = {}) {
   function instancesOf(master: GraphEvent, from: number, to: number, withCancelled = false): GraphEvent[] {
     if (!master.recurrence) return [];
     const zone = zoneToIana(master.start.timeZone);
-    const start = master.isAllDay ? { date: master.start.dateTime.slice(0, 10) } : { dateTime: master.start.dateTime.slice(0, 19), timeZone: zone };
+    const start = master.isAllDay
+      ? { date: master.start.dateTime.slice(0, 10) }
+      : { dateTime: master.start.dateTime.slice(0, 19), timeZone: zone };
     const rrule = graphRecurrenceToRrule(master.recurrence, start);
     const duration = instant(master.end) - instant(master.start);
     const exceptions = [...recs.values()].filter((r) => !r.deleted && r.ev.seriesMasterId === master.id && r.ev.type === 'exception');
     const byOriginal = new Map(exceptions.map((r) => [Date.parse(r.ev.originalStart ?? ''), r.ev]));
-    const occ = expandRecurrence({ rrule, start }, { from: new Date(from - duration - 86_400_000).toISOString(), to: new Date(to).toISOString() });
+    const occ = expandRecurrence(
+      { rrule, start },
+      { from: new Date(from - duration - 86_400_000).toISOString(), to: new Date(to).toISOString() },
+    );
     const out: GraphEvent[] = [];
     for (const o of occ) {
-      const s = o.instant ? Date.parse(o.instant) : Date.parse(toInstant({ dateTime: `${(o.start as { date: string }).date}T00:00:00`, timeZone: zone }));
+      const s = o.instant
+        ? Date.parse(o.instant)
+        : Date.parse(toInstant({ dateTime: `${(o.start as { date: string }).date}T00:00:00`, timeZone: zone }));
       const exc = byOriginal.get(s);
       if (exc) {
         if (!exc.isCancelled || withCancelled) out.push(exc);
@@ -153,7 +165,9 @@ export function createGraphApi(options: GraphApiOptions = {}) {
     const prefer = /outlook\.timezone="([^"]+)"/.exec(request.headers.get('prefer') ?? '')?.[1] ?? 'UTC';
     const zone = zoneToIana(prefer);
     const conv = (t: GTime): GTime =>
-      ev.isAllDay ? { dateTime: seven(`${t.dateTime.slice(0, 10)}T00:00:00`), timeZone: prefer } : { dateTime: seven(toLocal(new Date(instant(t)).toISOString(), zone).dateTime), timeZone: prefer };
+      ev.isAllDay
+        ? { dateTime: seven(`${t.dateTime.slice(0, 10)}T00:00:00`), timeZone: prefer }
+        : { dateTime: seven(toLocal(new Date(instant(t)).toISOString(), zone).dateTime), timeZone: prefer };
     const out: Record<string, unknown> = { ...ev, start: conv(ev.start), end: conv(ev.end) };
     if (!(url.searchParams.get('$expand') ?? '').includes('singleValueExtendedProperties')) delete out.singleValueExtendedProperties;
     delete out.transactionId;
@@ -162,9 +176,16 @@ export function createGraphApi(options: GraphApiOptions = {}) {
 
   function gate(request: Request): Response | undefined {
     stats.requests += 1;
-    if (!/^Bearer \S+/.test(request.headers.get('authorization') ?? '')) return err(401, 'InvalidAuthenticationToken', 'Access token is empty.');
+    if (!/^Bearer \S+/.test(request.headers.get('authorization') ?? ''))
+      return err(401, 'InvalidAuthenticationToken', 'Access token is empty.');
     const f = faults.shift();
-    if (f) return err(f.status, f.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', 'try later', f.retryAfter ? { 'Retry-After': f.retryAfter } : undefined);
+    if (f)
+      return err(
+        f.status,
+        f.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
+        'try later',
+        f.retryAfter ? { 'Retry-After': f.retryAfter } : undefined,
+      );
     return undefined;
   }
 
@@ -232,11 +253,19 @@ export function createGraphApi(options: GraphApiOptions = {}) {
 
   const handlers = [
     http.get(`${GRAPH_BASE}/me/mailboxSettings`, ({ request }) => gate(request) ?? HttpResponse.json({ timeZone: mailboxZone })),
-    http.get(`${GRAPH_BASE}/me/calendars`, ({ request }) =>
-      gate(request) ??
-      HttpResponse.json({
-        value: calendars.map((c) => ({ id: c.id, name: c.name ?? c.id, canEdit: c.canEdit ?? true, isDefaultCalendar: c.isDefaultCalendar ?? false, owner: { address: owner } })),
-      }),
+    http.get(
+      `${GRAPH_BASE}/me/calendars`,
+      ({ request }) =>
+        gate(request) ??
+        HttpResponse.json({
+          value: calendars.map((c) => ({
+            id: c.id,
+            name: c.name ?? c.id,
+            canEdit: c.canEdit ?? true,
+            isDefaultCalendar: c.isDefaultCalendar ?? false,
+            owner: { address: owner },
+          })),
+        }),
     ),
 
     http.get(`${GRAPH_BASE}/me/calendars/:cal/calendarView/delta`, ({ request, params }) => {
@@ -265,21 +294,28 @@ export function createGraphApi(options: GraphApiOptions = {}) {
       if (state.mode === 'full') {
         items = view(c.id, from, to).map((e) => ({ key: e.id, body: shape(e, request, url) }));
         // A full listing names the master of every series with instances in the window, too.
-        const masters = new Set(items.flatMap((x) => ((x.body.seriesMasterId as string | undefined) ? [x.body.seriesMasterId as string] : [])));
+        const masters = new Set(
+          items.flatMap((x) => ((x.body.seriesMasterId as string | undefined) ? [x.body.seriesMasterId as string] : [])),
+        );
         for (const id of masters) {
           const m = recs.get(id);
           if (m && !m.deleted) items.push({ key: id, body: shape(m.ev, request, url) });
         }
-        items = items.filter((x) => (x.key as string) > (state.after as string)).sort((a, b) => ((a.key as string) < (b.key as string) ? -1 : 1));
+        items = items
+          .filter((x) => (x.key as string) > (state.after as string))
+          .sort((a, b) => ((a.key as string) < (b.key as string) ? -1 : 1));
       } else {
         // Changed records since the token, in order. A changed master reports its instances in the
         // window; a deleted record is `@removed`; a cancelled occurrence is not reported at all.
-        const changed = [...recs.values()].filter((r) => r.seq > (state.after as number) && r.calendarId === c.id).sort((a, b) => a.seq - b.seq);
+        const changed = [...recs.values()]
+          .filter((r) => r.seq > (state.after as number) && r.calendarId === c.id)
+          .sort((a, b) => a.seq - b.seq);
         items = [];
         for (const r of changed) {
           if (r.deleted && r.ev.type === 'seriesMaster') {
             // A deleted series is reported instance by instance: the view never held the master.
-            for (const i of instancesOf({ ...r.ev }, from, to, true)) items.push({ key: r.seq, body: { id: i.id, '@removed': { reason: 'deleted' } } });
+            for (const i of instancesOf({ ...r.ev }, from, to, true))
+              items.push({ key: r.seq, body: { id: i.id, '@removed': { reason: 'deleted' } } });
           } else if (r.deleted) items.push({ key: r.seq, body: { id: r.ev.id, '@removed': { reason: 'deleted' } } });
           else if (r.ev.type === 'seriesMaster') {
             // Graph's calendarView delta lists a changed series master itself, then its instances in
@@ -287,8 +323,7 @@ export function createGraphApi(options: GraphApiOptions = {}) {
             // only trace such a change leaves in the feed.
             items.push({ key: r.seq, body: shape(r.ev, request, url) });
             for (const i of instancesOf(r.ev, from, to)) items.push({ key: r.seq, body: shape(i, request, url) });
-          }
-          else if (r.ev.type === 'exception' && r.ev.isCancelled) continue;
+          } else if (r.ev.type === 'exception' && r.ev.isCancelled) continue;
           else if (instant(r.ev.start) < to && instant(r.ev.end) > from) items.push({ key: r.seq, body: shape(r.ev, request, url) });
         }
       }
@@ -305,7 +340,8 @@ export function createGraphApi(options: GraphApiOptions = {}) {
         if (cut < items.length) body['@odata.nextLink'] = `${base}?$skiptoken=${token({ ...state, after: last })}`;
         else body['@odata.deltaLink'] = `${base}?$deltatoken=${token({ e: epoch, from, to, s: state.mode === 'full' ? state.s : last })}`;
       } else {
-        body['@odata.deltaLink'] = `${base}?$deltatoken=${token({ e: epoch, from, to, s: state.mode === 'full' ? state.s : (last ?? state.after) })}`;
+        body['@odata.deltaLink'] =
+          `${base}?$deltatoken=${token({ e: epoch, from, to, s: state.mode === 'full' ? state.s : (last ?? state.after) })}`;
       }
       return HttpResponse.json(body);
     }),
@@ -366,7 +402,9 @@ export function createGraphApi(options: GraphApiOptions = {}) {
         const denied = gate(request);
         if (denied) return denied;
         const found = resolve(String(params.id));
-        return found ? HttpResponse.json(shape(found.ev, request, new URL(request.url))) : err(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+        return found
+          ? HttpResponse.json(shape(found.ev, request, new URL(request.url)))
+          : err(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
       }),
     ),
 
@@ -377,7 +415,12 @@ export function createGraphApi(options: GraphApiOptions = {}) {
         const found = resolve(String(params.id));
         if (!found) return err(404, 'ErrorItemNotFound', 'not found');
         const ifMatch = request.headers.get('if-match');
-        if (ifMatch && ifMatch !== found.ev['@odata.etag']) return err(412, 'ErrorIrresolvableConflict', 'The change key passed in the request does not match the current change key for the item.');
+        if (ifMatch && ifMatch !== found.ev['@odata.etag'])
+          return err(
+            412,
+            'ErrorIrresolvableConflict',
+            'The change key passed in the request does not match the current change key for the item.',
+          );
         const patch = (await request.json()) as Partial<GraphEvent>;
         const next: GraphEvent = { ...found.ev, ...patch } as GraphEvent;
         if (found.ev.type === 'occurrence') next.type = 'exception';
@@ -417,9 +460,12 @@ export function createGraphApi(options: GraphApiOptions = {}) {
           if (denied) return denied;
           const found = resolve(String(params.id));
           if (!found) return err(404, 'ErrorItemNotFound', 'not found');
-          if (!found.ev.attendees.some((a) => a.emailAddress.address === owner)) return err(400, 'ErrorInvalidRequest', 'You are not an attendee.');
+          if (!found.ev.attendees.some((a) => a.emailAddress.address === owner))
+            return err(400, 'ErrorInvalidRequest', 'You are not an attendee.');
           const response = action === 'accept' ? 'accepted' : action === 'decline' ? 'declined' : 'tentativelyAccepted';
-          const attendees = found.ev.attendees.map((a) => (a.emailAddress.address === owner ? { ...a, status: { response, time: new Date(now()).toISOString() } } : a));
+          const attendees = found.ev.attendees.map((a) =>
+            a.emailAddress.address === owner ? { ...a, status: { response, time: new Date(now()).toISOString() } } : a,
+          );
           save({ ...found.ev, attendees, ...(found.ev.type === 'occurrence' ? { type: 'exception' as const } : {}) }, found.calendarId);
           return new HttpResponse(null, { status: 202 });
         }),
@@ -440,9 +486,17 @@ export function createGraphApi(options: GraphApiOptions = {}) {
                 scheduleId: s,
                 scheduleItems: view(defaultCal, from, to)
                   .filter((e) => !e.isCancelled && e.showAs !== 'free')
-                  .map((e) => ({ status: e.showAs, start: { dateTime: seven(new Date(instant(e.start)).toISOString()), timeZone: 'UTC' }, end: { dateTime: seven(new Date(instant(e.end)).toISOString()), timeZone: 'UTC' } })),
+                  .map((e) => ({
+                    status: e.showAs,
+                    start: { dateTime: seven(new Date(instant(e.start)).toISOString()), timeZone: 'UTC' },
+                    end: { dateTime: seven(new Date(instant(e.end)).toISOString()), timeZone: 'UTC' },
+                  })),
               }
-            : { scheduleId: s, error: { message: 'The specified user could not be found', responseCode: 'ErrorMailRecipientNotFound' }, scheduleItems: [] },
+            : {
+                scheduleId: s,
+                error: { message: 'The specified user could not be found', responseCode: 'ErrorMailRecipientNotFound' },
+                scheduleItems: [],
+              },
         ),
       });
     }),
@@ -450,13 +504,35 @@ export function createGraphApi(options: GraphApiOptions = {}) {
     http.post(`${GRAPH_BASE}/subscriptions`, async ({ request }) => {
       const denied = gate(request);
       if (denied) return denied;
-      const body = (await request.json()) as { changeType: string; notificationUrl: string; resource: string; expirationDateTime: string; clientState?: string; lifecycleNotificationUrl?: string };
+      const body = (await request.json()) as {
+        changeType: string;
+        notificationUrl: string;
+        resource: string;
+        expirationDateTime: string;
+        clientState?: string;
+        lifecycleNotificationUrl?: string;
+      };
       if (!body.notificationUrl?.startsWith('https://')) return err(400, 'InvalidRequest', 'NotificationUrl must be https');
       const max = now() + MAX_SUBSCRIPTION_MINUTES * 60_000;
-      if (Date.parse(body.expirationDateTime) > max) return err(400, 'InvalidRequest', 'Subscription expiration can only be 4230 minutes in the future.');
+      if (Date.parse(body.expirationDateTime) > max)
+        return err(400, 'InvalidRequest', 'Subscription expiration can only be 4230 minutes in the future.');
       const id = `sub-${++idn}`;
-      subscriptions.set(id, { resource: body.resource, expirationDateTime: body.expirationDateTime, clientState: body.clientState, notificationUrl: body.notificationUrl });
-      return HttpResponse.json({ id, resource: body.resource, changeType: body.changeType, expirationDateTime: body.expirationDateTime, clientState: body.clientState }, { status: 201 });
+      subscriptions.set(id, {
+        resource: body.resource,
+        expirationDateTime: body.expirationDateTime,
+        clientState: body.clientState,
+        notificationUrl: body.notificationUrl,
+      });
+      return HttpResponse.json(
+        {
+          id,
+          resource: body.resource,
+          changeType: body.changeType,
+          expirationDateTime: body.expirationDateTime,
+          clientState: body.clientState,
+        },
+        { status: 201 },
+      );
     }),
     http.patch(`${GRAPH_BASE}/subscriptions/:id`, async ({ request, params }) => {
       const denied = gate(request);
@@ -472,7 +548,9 @@ export function createGraphApi(options: GraphApiOptions = {}) {
     http.delete(`${GRAPH_BASE}/subscriptions/:id`, ({ request, params }) => {
       const denied = gate(request);
       if (denied) return denied;
-      return subscriptions.delete(String(params.id)) ? new HttpResponse(null, { status: 204 }) : err(404, 'ResourceNotFound', 'subscription not found');
+      return subscriptions.delete(String(params.id))
+        ? new HttpResponse(null, { status: 204 })
+        : err(404, 'ResourceNotFound', 'subscription not found');
     }),
   ];
 
