@@ -11,7 +11,8 @@ import type { Logger } from '../core/logger.js';
 import { type CallContext, createTelemetry, type Telemetry } from '../core/observability.js';
 import { classifyError } from '../retry/classify.js';
 import { errorFromResponse } from '../retry/http.js';
-import { type RetryPolicy, retry } from '../retry/retry.js';
+import type { RetryPolicy } from '../retry/retry.js';
+import { providerCall } from '../retry/provider-call.js';
 import { abortedError } from './validate.js';
 
 /** The `fetch` the HTTP adapters call: the global one by default; pass your own for a proxy, a test double or an older runtime. */
@@ -57,19 +58,12 @@ export async function callProvider(
   if (call.now) policy.now = call.now;
   if (call.signal) policy.signal = call.signal;
   const progress: Progress = { mayHaveSent: false };
-  const run = () => {
-    if (!call.telemetry) return attempts(call, url, init, policy, undefined, progress);
-    return call.telemetry.instrument({ provider: call.provider, operation: call.operation ?? 'send' }, (context) =>
-      attempts(
-        call,
-        url,
-        init,
-        { ...policy, onRetry: (e) => context.retrying({ attempt: e.attempt, delayMs: e.delayMs, error: e.error }) },
-        context,
-        progress,
-      ),
+  const doFetch = call.fetch ?? ((input, i) => fetch(input, i));
+  const run = () =>
+    providerCall(
+      { telemetry: call.telemetry, provider: call.provider, operation: call.operation ?? 'send', policy },
+      (context, { signal }) => attempt(call, doFetch, url, init, context, progress, signal),
     );
-  };
   try {
     return await run();
   } catch (error) {
@@ -85,58 +79,53 @@ interface Progress {
   mayHaveSent: boolean;
 }
 
-function attempts(
+/** One attempt: fetch, read the body, and turn a failure into an `IntegrationError` that says whether it may have been sent. */
+async function attempt(
   call: ProviderCall,
+  doFetch: FetchLike,
   url: string,
   init: () => RequestInit | Promise<RequestInit>,
-  policy: RetryPolicy,
   context: CallContext | undefined,
   progress: Progress,
+  signal: AbortSignal,
 ): Promise<{ response: Response; body: unknown }> {
-  const doFetch = call.fetch ?? ((input, i) => fetch(input, i));
-  return retry(async (_attempt, { signal }) => {
-    let response: Response;
+  let response: Response;
+  try {
+    const request = await init();
+    progress.mayHaveSent = true;
+    response = await doFetch(url, { ...request, signal });
+  } catch (error) {
+    if (isIntegrationError(error)) throw error;
+    const c = classifyError(error);
+    if (c.notDelivered && !signal.aborted) progress.mayHaveSent = false;
+    throw new IntegrationError(c.reason.includes('timeout') ? 'timeout' : 'unavailable', `could not reach ${call.provider} (${c.reason})`, {
+      provider: call.provider,
+      retryable: true,
+      cause: error,
+      details: c.notDelivered ? { notSent: true } : { reason: c.reason },
+    });
+  }
+  context?.setStatus(response.status);
+  const text = await readText(response);
+  let body: unknown = text;
+  if (text.length > 0 && /json/i.test(response.headers.get('content-type') ?? '')) {
     try {
-      const request = await init();
-      progress.mayHaveSent = true;
-      response = await doFetch(url, { ...request, signal });
-    } catch (error) {
-      if (isIntegrationError(error)) throw error;
-      const c = classifyError(error);
-      if (c.notDelivered && !signal.aborted) progress.mayHaveSent = false;
-      throw new IntegrationError(
-        c.reason.includes('timeout') ? 'timeout' : 'unavailable',
-        `could not reach ${call.provider} (${c.reason})`,
-        {
+      body = JSON.parse(text);
+    } catch {
+      if (response.ok)
+        throw new IntegrationError('provider_error', `${call.provider} answered ${response.status} with malformed JSON`, {
           provider: call.provider,
-          retryable: true,
-          cause: error,
-          details: c.notDelivered ? { notSent: true } : { reason: c.reason },
-        },
-      );
+          status: response.status,
+          retryable: false,
+        });
     }
-    context?.setStatus(response.status);
-    const text = await readText(response);
-    let body: unknown = text;
-    if (text.length > 0 && /json/i.test(response.headers.get('content-type') ?? '')) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        if (response.ok)
-          throw new IntegrationError('provider_error', `${call.provider} answered ${response.status} with malformed JSON`, {
-            provider: call.provider,
-            status: response.status,
-            retryable: false,
-          });
-      }
-    }
-    if (response.ok) return { response, body };
-    const base = await errorFromResponse(response, { provider: call.provider, ...(call.now ? { now: call.now } : {}) });
-    const error = call.refine ? call.refine(base, body, response) : base;
-    // The provider refused it (a 429, a 4xx): an abort during the wait before a retry sent nothing.
-    if (error.code === 'rate_limited' || error.details?.notSent === true) progress.mayHaveSent = false;
-    throw error;
-  }, policy);
+  }
+  if (response.ok) return { response, body };
+  const base = await errorFromResponse(response, { provider: call.provider, ...(call.now ? { now: call.now } : {}) });
+  const error = call.refine ? call.refine(base, body, response) : base;
+  // The provider refused it (a 429, a 4xx): an abort during the wait before a retry sent nothing.
+  if (error.code === 'rate_limited' || error.details?.notSent === true) progress.mayHaveSent = false;
+  throw error;
 }
 
 async function readText(response: Response): Promise<string> {

@@ -26,7 +26,8 @@ import {
   updateObject,
 } from 'tsdav';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
-import { type RetryPolicy, retry } from '../../retry/index.js';
+import type { RetryPolicy } from '../../retry/index.js';
+import { providerCall } from '../../retry/provider-call.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { mergeIntervals } from '../free-busy.js';
 import { inputFingerprint, newEventId } from '../ids.js';
@@ -211,20 +212,21 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
 
   /** Read-only and precondition-guarded calls are safe to retry; transport errors become `unavailable`. */
   function call<T>(operation: string, run: () => Promise<T>, policy: { mutation?: boolean; idempotencyKey?: string } = {}): Promise<T> {
-    return retry(
-      async () => {
-        try {
-          return await run();
-        } catch (error) {
-          if (isIntegrationError(error)) throw error;
-          throw new IntegrationError('unavailable', `caldav ${operation}: ${(error as Error)?.message ?? 'request failed'}`, {
-            provider: 'caldav',
-            retryable: true,
-            cause: error,
-          });
-        }
+    return providerCall(
+      {
+        provider: 'caldav',
+        operation,
+        policy: { ...options.retry, ...policy },
+        mapError: (error) =>
+          isIntegrationError(error)
+            ? error
+            : new IntegrationError('unavailable', `caldav ${operation}: ${(error as Error)?.message ?? 'request failed'}`, {
+                provider: 'caldav',
+                retryable: true,
+                cause: error,
+              }),
       },
-      { ...options.retry, ...policy },
+      run,
     );
   }
 

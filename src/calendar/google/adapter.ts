@@ -9,7 +9,8 @@ import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { createTelemetry, type Telemetry } from '../../core/observability.js';
-import { retry, type RetryPolicy } from '../../retry/index.js';
+import type { RetryPolicy } from '../../retry/index.js';
+import { providerCall } from '../../retry/provider-call.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { mergeIntervals } from '../free-busy.js';
 import { inputFingerprint, newEventId } from '../ids.js';
@@ -116,34 +117,25 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
     run: (h: Record<string, string>) => Promise<{ data: T; status: number }>,
     policy: { mutation?: boolean; idempotencyKey?: string } = {},
   ): Promise<T> {
-    return telemetry.instrument({ provider: 'google', operation }, (ctx) =>
-      retry(
-        async () => {
-          let h = await headers();
-          try {
-            const res = await run(h).catch(async (error: unknown) => {
-              const status = (error as { status?: number }).status ?? (error as { response?: { status?: number } }).response?.status;
-              if (status !== 401 || typeof auth !== 'function') throw error;
-              h = await headers(h.Authorization?.slice(7));
-              return run(h);
-            });
-            ctx.setStatus(res.status);
-            return res.data;
-          } catch (error) {
-            const mapped = mapGoogleError(error, operation);
-            if (mapped.status !== undefined) ctx.setStatus(mapped.status);
-            throw mapped;
-          }
-        },
-        {
-          ...options.retry,
-          ...policy,
-          onRetry: async (event) => {
-            ctx.retrying({ attempt: event.attempt + 1, delayMs: event.delayMs, error: event.error });
-            await options.retry?.onRetry?.(event);
-          },
-        },
-      ),
+    return providerCall(
+      {
+        telemetry,
+        provider: 'google',
+        operation,
+        policy: { ...options.retry, ...policy },
+        mapError: (error) => mapGoogleError(error, operation),
+      },
+      async (ctx) => {
+        let h = await headers();
+        const res = await run(h).catch(async (error: unknown) => {
+          const status = (error as { status?: number }).status ?? (error as { response?: { status?: number } }).response?.status;
+          if (status !== 401 || typeof auth !== 'function') throw error;
+          h = await headers(h.Authorization?.slice(7));
+          return run(h);
+        });
+        ctx?.setStatus(res.status);
+        return res.data;
+      },
     );
   }
 

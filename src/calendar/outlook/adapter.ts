@@ -12,7 +12,8 @@ import { Client, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { createTelemetry, type Telemetry } from '../../core/observability.js';
-import { retry, type RetryPolicy } from '../../retry/index.js';
+import type { RetryPolicy } from '../../retry/index.js';
+import { providerCall } from '../../retry/provider-call.js';
 
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { mergeIntervals } from '../free-busy.js';
@@ -122,32 +123,23 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
     run: (headers: Record<string, string>) => Promise<T>,
     policy: { mutation?: boolean; idempotencyKey?: string } = {},
   ): Promise<T> {
-    return telemetry.instrument({ provider: 'outlook', operation }, (ctx) =>
-      retry(
-        async () => {
-          let t = await token();
-          const headersFor = (x: string | undefined): Record<string, string> => (x ? { Authorization: `Bearer ${x}` } : {});
-          try {
-            return await run(headersFor(t)).catch(async (error: unknown) => {
-              if ((error as { statusCode?: number }).statusCode !== 401 || typeof auth !== 'function') throw error;
-              t = await token(t);
-              return run(headersFor(t));
-            });
-          } catch (error) {
-            const mapped = mapGraphError(error, operation);
-            if (mapped.status !== undefined) ctx.setStatus(mapped.status);
-            throw mapped;
-          }
-        },
-        {
-          ...options.retry,
-          ...policy,
-          onRetry: async (event) => {
-            ctx.retrying({ attempt: event.attempt + 1, delayMs: event.delayMs, error: event.error });
-            await options.retry?.onRetry?.(event);
-          },
-        },
-      ),
+    return providerCall(
+      {
+        telemetry,
+        provider: 'outlook',
+        operation,
+        policy: { ...options.retry, ...policy },
+        mapError: (error) => mapGraphError(error, operation),
+      },
+      async () => {
+        let t = await token();
+        const headersFor = (x: string | undefined): Record<string, string> => (x ? { Authorization: `Bearer ${x}` } : {});
+        return run(headersFor(t)).catch(async (error: unknown) => {
+          if ((error as { statusCode?: number }).statusCode !== 401 || typeof auth !== 'function') throw error;
+          t = await token(t);
+          return run(headersFor(t));
+        });
+      },
     );
   }
 

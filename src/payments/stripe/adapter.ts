@@ -10,7 +10,7 @@ import Stripe from 'stripe';
 import { IntegrationError } from '../../core/errors.js';
 import { withRedaction } from '../../core/logger.js';
 import { createTelemetry } from '../../core/observability.js';
-import { retry } from '../../retry/retry.js';
+import { providerCall } from '../../retry/provider-call.js';
 import { verifyStripeWebhook } from '../../webhooks/providers/stripe.js';
 import { type KeyMode, mutationKey } from '../derive-key.js';
 import type { PaymentEvent } from '../events.js';
@@ -93,26 +93,17 @@ export function createStripePayments(options: StripePaymentsOptions): StripePaym
     run: (request: Stripe.RequestOptions) => Promise<T>,
   ): Promise<T> {
     const request: Stripe.RequestOptions = { apiVersion, ...(idempotencyKey ? { idempotencyKey } : {}) };
-    return telemetry.instrument({ provider: PROVIDER, operation }, (context) =>
-      retry(
-        async () => {
-          try {
-            return await run(request);
-          } catch (error) {
-            const mapped = mapStripeError(error, operation);
-            if (mapped.status !== undefined) context.setStatus(mapped.status);
-            throw mapped;
-          }
-        },
-        {
-          ...policy,
-          // A mutation is retried only because it carries its key: Stripe answers the retry with
-          // the first attempt's result instead of acting twice.
-          mutation: idempotencyKey !== undefined,
-          ...(idempotencyKey ? { idempotencyKey } : {}),
-          onRetry: (event) => context.retrying({ attempt: event.attempt + 1, delayMs: event.delayMs, error: event.error }),
-        },
-      ),
+    return providerCall(
+      {
+        telemetry,
+        provider: PROVIDER,
+        operation,
+        // A mutation is retried only because it carries its key: Stripe answers the retry with
+        // the first attempt's result instead of acting twice.
+        policy: { ...policy, mutation: idempotencyKey !== undefined, ...(idempotencyKey ? { idempotencyKey } : {}) },
+        mapError: (error) => mapStripeError(error, operation),
+      },
+      () => run(request),
     );
   }
 
