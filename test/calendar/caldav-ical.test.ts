@@ -13,6 +13,7 @@ import { createCalDavCalendar } from '../../src/calendar/caldav/index.js';
 import { buildVtimezone } from '../../src/calendar/caldav/vtimezone.js';
 import type { CalendarEvent } from '../../src/calendar/index.js';
 import { expandSeries } from '../../src/calendar/instances.js';
+import { createTelemetry, type ResponseEvent, silentLogger } from '../../src/index.js';
 
 const tricky = readFileSync(new URL('../fixtures/caldav/tricky.ics', import.meta.url), 'utf8');
 const base = { id: 'x', calendarId: '/alice/c/', etag: '"e"' };
@@ -134,10 +135,30 @@ describe('caldav errors and config', () => {
       [{ serverUrl: 'http://x/', pageSize: 0 }, 'pageSize'],
       [{ serverUrl: 'http://x/', syncMethod: 'magic' }, 'syncMethod'],
       [{ serverUrl: 'http://x/', credentials: { username: '', password: 'p' } }, 'credentials'],
+      [{ serverUrl: 'http://x/', telemetry: createTelemetry(), logger: silentLogger }, 'logger'],
     ];
     for (const [options, field] of bad) {
       expect(() => createCalDavCalendar(options as never)).toThrow(expect.objectContaining({ code: 'invalid_config', details: { field } }));
     }
+  });
+
+  it('reports each call to telemetry like the other adapters: operation, outcome, status, retries', async () => {
+    const responses: ResponseEvent[] = [];
+    let calls = 0;
+    const provider = createCalDavCalendar({
+      serverUrl: 'http://127.0.0.1:9/',
+      retry: { maxAttempts: 2, baseDelayMs: 1 },
+      telemetry: createTelemetry({ hooks: { onResponse: (e) => responses.push(e) } }),
+      fetch: async () => {
+        calls += 1;
+        return new Response('busy', { status: 503 });
+      },
+    });
+    await expect(provider.listCalendars()).rejects.toMatchObject({ code: 'unavailable' });
+    expect(calls).toBe(2);
+    expect(responses).toEqual([
+      expect.objectContaining({ provider: 'caldav', operation: 'discover', outcome: 'error', status: 503, retries: 1 }),
+    ]);
   });
 
   it('never puts credentials in an error message', async () => {

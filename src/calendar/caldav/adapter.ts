@@ -26,6 +26,8 @@ import {
   updateObject,
 } from 'tsdav';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { createTelemetry, type Telemetry } from '../../core/observability.js';
 import type { RetryPolicy } from '../../retry/index.js';
 import { providerCall } from '../../retry/provider-call.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -76,6 +78,10 @@ export interface CalDavCalendarOptions {
   retry?: RetryPolicy;
   /** A fetch implementation (tests, proxies). Default the global one. */
   fetch?: typeof fetch;
+  /** Spans, metrics and hooks per call (`createTelemetry` from `switchyard`), as the Google and Outlook adapters take. */
+  telemetry?: Telemetry;
+  /** Host logger (wrapped with `withRedaction`); shorthand for `telemetry: createTelemetry({ logger })` without spans. */
+  logger?: Logger;
 }
 
 /**
@@ -196,6 +202,12 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
   }
   if (options.timeRangeQuery !== undefined && typeof options.timeRangeQuery !== 'boolean')
     throw new IntegrationError('invalid_config', 'timeRangeQuery must be a boolean', { details: { field: 'timeRangeQuery' } });
+  if (options.telemetry && options.logger) {
+    throw new IntegrationError('invalid_config', 'pass logger inside telemetry (createTelemetry({ logger })), not both', {
+      details: { field: 'logger' },
+    });
+  }
+  const telemetry = options.telemetry ?? createTelemetry({ openTelemetry: false, ...(options.logger ? { logger: options.logger } : {}) });
   const defaultZone = options.defaultTimeZone ?? 'UTC';
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const headers: Record<string, string> = creds ? { Authorization: `Basic ${btoa(`${creds.username}:${creds.password}`)}` } : {};
@@ -214,6 +226,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
   function call<T>(operation: string, run: () => Promise<T>, policy: { mutation?: boolean; idempotencyKey?: string } = {}): Promise<T> {
     return providerCall(
       {
+        telemetry,
         provider: 'caldav',
         operation,
         policy: { ...options.retry, ...policy },
