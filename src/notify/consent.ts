@@ -8,7 +8,7 @@
 import { IntegrationError } from '../core/errors.js';
 import type { Preferences } from './preferences.js';
 import type { SuppressionList } from './suppression.js';
-import { CHANNELS, type Channel, type UnsubscribeTarget } from './types.js';
+import { CHANNELS, type Channel, type EmailMessage, type UnsubscribeTarget } from './types.js';
 import { invalid, isEmailAddress, normalizeAddress } from './validate.js';
 
 /** A signing key for unsubscribe tokens: an id written into each token, and its secret. */
@@ -221,6 +221,13 @@ export function listUnsubscribeHeaders(target: UnsubscribeTarget): Record<'List-
   const parts = [`<${url.href.replace(/,/g, '%2C')}>`];
   if (target.mailto) parts.push(`<mailto:${target.mailto}?subject=unsubscribe>`);
   return { 'List-Unsubscribe': parts.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+}
+
+/** The headers an email adapter sends: the message's own, plus List-Unsubscribe when it has an unsubscribe target. */
+export function emailHeaders(message: EmailMessage): Record<string, string> {
+  const headers: Record<string, string> = { ...message.headers };
+  if (message.unsubscribe) Object.assign(headers, listUnsubscribeHeaders(message.unsubscribe));
+  return headers;
 }
 
 /** Options of `createUnsubscribeHandler`. */

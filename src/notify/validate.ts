@@ -3,7 +3,7 @@
  * is the same clear `invalid_input` everywhere instead of whatever each provider answers.
  */
 import { IntegrationError, isIntegrationError } from '../core/errors.js';
-import { CHANNELS, type EmailAddress, type NotifyMessage, type SendOptions } from './types.js';
+import { CHANNELS, type Channel, type EmailAddress, type MessagesByChannel, type NotifyMessage, type SendOptions } from './types.js';
 
 /** Web Push payloads are encrypted into one 4096-byte record (RFC 8291 §4); FCM's limit is also 4 KB. */
 export const MAX_PUSH_PAYLOAD_BYTES = 4096 - 86; // record size minus the aes128gcm header, padding delimiter and tag overhead as web-push computes it
@@ -109,6 +109,20 @@ export function pushPayload(message: Extract<NotifyMessage, { channel: 'push' }>
   if (message.body !== undefined) payload.body = message.body;
   if (message.data !== undefined) payload.data = message.data;
   return JSON.stringify(payload);
+}
+
+/**
+ * What every single-channel adapter checks first: a valid message (`checkMessage`) on the channel it
+ * sends (`unsupported` otherwise, naming both).
+ */
+export function assertChannel<C extends Channel>(
+  provider: string,
+  message: NotifyMessage,
+  channel: C,
+): asserts message is MessagesByChannel[C] {
+  checkMessage(message);
+  if (message.channel !== channel)
+    throw new IntegrationError('unsupported', `${provider} sends ${channel}, not ${message.channel}`, { provider });
 }
 
 /** Validate a message for any channel; throws `invalid_input` naming the first bad field. */

@@ -11,11 +11,11 @@ import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
 import { verifyStandardWebhook } from '../../webhooks/providers/standard.js';
 import type { RawWebhook } from '../../webhooks/types.js';
-import { listUnsubscribeHeaders } from '../consent.js';
+import { emailHeaders } from '../consent.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
 import type { DeliveryEvent, DeliveryStatus, EmailAddress, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
-import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
+import { assertChannel, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
 
 const PROVIDER = 'resend';
@@ -62,11 +62,8 @@ export function createResendEmail(options: ResendEmailOptions): WebhookNotifier<
     channels: ['email'],
     async send(message: NotifyMessage, sendOptions): Promise<SendResult> {
       const key = checkSendOptions(sendOptions);
-      checkMessage(message);
-      if (message.channel !== 'email')
-        throw new IntegrationError('unsupported', `resend sends email, not ${message.channel}`, { provider: PROVIDER });
-      const headers: Record<string, string> = { ...message.headers };
-      if (message.unsubscribe) Object.assign(headers, listUnsubscribeHeaders(message.unsubscribe));
+      assertChannel(PROVIDER, message, 'email');
+      const headers = emailHeaders(message);
       const payload: Record<string, unknown> = {
         from: format(message.from ? emailAddress(message.from, 'from') : from),
         to: [format(emailAddress(message.to, 'to'))],

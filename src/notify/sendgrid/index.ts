@@ -11,11 +11,11 @@ import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
 import { verifySendGridWebhook } from '../../webhooks/providers/sendgrid.js';
 import type { RawWebhook } from '../../webhooks/types.js';
-import { listUnsubscribeHeaders } from '../consent.js';
+import { emailHeaders } from '../consent.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
 import type { DeliveryEvent, DeliveryStatus, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
-import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
+import { assertChannel, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
 
 const PROVIDER = 'sendgrid';
@@ -68,11 +68,8 @@ export function createSendGridEmail(options: SendGridEmailOptions): WebhookNotif
     channels: ['email'],
     async send(message: NotifyMessage, sendOptions): Promise<SendResult> {
       const key = checkSendOptions(sendOptions);
-      checkMessage(message);
-      if (message.channel !== 'email')
-        throw new IntegrationError('unsupported', `sendgrid sends email, not ${message.channel}`, { provider: PROVIDER });
-      const headers: Record<string, string> = { ...message.headers };
-      if (message.unsubscribe) Object.assign(headers, listUnsubscribeHeaders(message.unsubscribe));
+      assertChannel(PROVIDER, message, 'email');
+      const headers = emailHeaders(message);
       const content: { type: string; value: string }[] = [];
       if (message.text !== undefined) content.push({ type: 'text/plain', value: message.text });
       if (message.html !== undefined) content.push({ type: 'text/html', value: message.html });

@@ -13,11 +13,11 @@ import { IntegrationError } from '../../core/errors.js';
 import { sha256Hex } from '../../idempotency/canonical.js';
 import { type SnsMessage, verifySnsMessage } from '../../webhooks/providers/sns.js';
 import type { RawWebhook } from '../../webhooks/types.js';
-import { listUnsubscribeHeaders } from '../consent.js';
+import { emailHeaders } from '../consent.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { configuredFrom, HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
 import type { DeliveryEvent, EmailAddress, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
-import { checkMessage, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
+import { assertChannel, checkSendOptions, emailAddress, normalizeAddress } from '../validate.js';
 import { markVerified } from '../verified.js';
 import { signRequest } from './sigv4.js';
 
@@ -78,11 +78,8 @@ export function createSesEmail(options: SesEmailOptions): WebhookNotifier<'email
     channels: ['email'],
     async send(message: NotifyMessage, sendOptions): Promise<SendResult> {
       const key = checkSendOptions(sendOptions);
-      checkMessage(message);
-      if (message.channel !== 'email')
-        throw new IntegrationError('unsupported', `ses sends email, not ${message.channel}`, { provider: PROVIDER });
-      const headers: Record<string, string> = { ...message.headers };
-      if (message.unsubscribe) Object.assign(headers, listUnsubscribeHeaders(message.unsubscribe));
+      assertChannel(PROVIDER, message, 'email');
+      const headers = emailHeaders(message);
       const body: Record<string, unknown> = { Subject: { Data: message.subject, Charset: 'UTF-8' } };
       const parts: Record<string, unknown> = {};
       if (message.text !== undefined) parts.Text = { Data: message.text, Charset: 'UTF-8' };

@@ -18,11 +18,11 @@ import { IntegrationError, isIntegrationError } from '../../core/errors.js';
 import { sha256Hex } from '../../idempotency/canonical.js';
 import type { Logger } from '../../core/logger.js';
 import type { Telemetry } from '../../core/observability.js';
-import { listUnsubscribeHeaders } from '../consent.js';
+import { emailHeaders } from '../consent.js';
 import { adapterTelemetry, isLogger, isTelemetry } from '../http.js';
 import { configuredFrom, parseOptions } from '../options.js';
 import type { EmailAddress, Notifier, NotifyMessage, SendResult } from '../types.js';
-import { checkMessage, checkSendOptions, emailAddress } from '../validate.js';
+import { assertChannel, checkSendOptions, emailAddress } from '../validate.js';
 
 const PROVIDER = 'smtp';
 
@@ -143,13 +143,10 @@ export function createSmtpEmail(options: SmtpEmailOptions): SmtpEmail {
     channels: ['email'],
     async send(message: NotifyMessage, sendOptions) {
       const key = checkSendOptions(sendOptions);
-      checkMessage(message);
-      if (message.channel !== 'email')
-        throw new IntegrationError('unsupported', `smtp sends email, not ${message.channel}`, { provider: PROVIDER });
+      assertChannel(PROVIDER, message, 'email');
       // The same key always gives the same Message-ID: a resend is recognizable downstream.
       const messageId = `<${(await sha256Hex(`switchyard:${key}`)).slice(0, 32)}@${domain}>`;
-      const headers: Record<string, string> = { ...message.headers };
-      if (message.unsubscribe) Object.assign(headers, listUnsubscribeHeaders(message.unsubscribe));
+      const headers = emailHeaders(message);
       const mail: nodemailer.SendMailOptions = {
         from: toNodemailer(message.from ? emailAddress(message.from, 'from') : from),
         to: toNodemailer(emailAddress(message.to, 'to')),

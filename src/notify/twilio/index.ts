@@ -15,7 +15,7 @@ import type { RawWebhook } from '../../webhooks/types.js';
 import { callProvider, adapterTelemetry, observeWebhook, notSentOn4xx, withCode } from '../http.js';
 import { HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
 import type { ConsentEvent, DeliveryEvent, DeliveryStatus, NotifyEvent, NotifyMessage, SendResult, WebhookNotifier } from '../types.js';
-import { checkMessage, checkSendOptions, isE164 } from '../validate.js';
+import { assertChannel, checkSendOptions, isE164 } from '../validate.js';
 import { markVerified } from '../verified.js';
 
 const PROVIDER = 'twilio';
@@ -97,9 +97,7 @@ export function createTwilioSms(options: TwilioSmsOptions): WebhookNotifier<'sms
     channels: ['sms'],
     async send(message: NotifyMessage, sendOptions): Promise<SendResult> {
       const key = checkSendOptions(sendOptions);
-      checkMessage(message);
-      if (message.channel !== 'sms')
-        throw new IntegrationError('unsupported', `twilio sends sms, not ${message.channel}`, { provider: PROVIDER });
+      assertChannel(PROVIDER, message, 'sms');
       const form = new URLSearchParams({ To: message.to, Body: message.body });
       const from = message.from ?? o.from;
       if (o.messagingServiceSid && message.from === undefined) form.set('MessagingServiceSid', o.messagingServiceSid);
