@@ -371,3 +371,50 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     },
   };
 }
+
+/** Whether a value is a `Telemetry` (what `createTelemetry` returns); adapters check their `telemetry` option with it. */
+export function isTelemetry(v: unknown): v is Telemetry {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Telemetry).instrument === 'function' &&
+    typeof (v as Telemetry).webhook === 'function'
+  );
+}
+
+/** Whether a value is a pino-compatible `Logger` (debug/info/warn/error); adapters check their `logger` option with it. */
+export function isLogger(v: unknown): v is Logger {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    ['debug', 'info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function')
+  );
+}
+
+/**
+ * The telemetry an adapter uses: the given one, or — for a host that only passed `logger` — one that
+ * logs (through `withRedaction`) without spans. Both at once is ambiguous (which logger wins?), so
+ * it is refused instead of silently dropping one, and so is a `telemetry` or `logger` that is not one.
+ * `undefined` when neither is given: the call is then retried but not instrumented.
+ */
+export function adapterTelemetry(
+  owner: string,
+  o: { telemetry?: Telemetry | undefined; logger?: Logger | undefined },
+): Telemetry | undefined {
+  if (o.telemetry !== undefined && !isTelemetry(o.telemetry)) {
+    throw new IntegrationError('invalid_config', `${owner}: telemetry must be what createTelemetry() returns`, {
+      details: { field: 'telemetry' },
+    });
+  }
+  if (o.logger !== undefined && !isLogger(o.logger)) {
+    throw new IntegrationError('invalid_config', `${owner}: logger must have debug, info, warn and error methods`, {
+      details: { field: 'logger' },
+    });
+  }
+  if (o.telemetry && o.logger) {
+    throw new IntegrationError('invalid_config', `${owner}: pass logger inside telemetry (createTelemetry({ logger })), not both`, {
+      details: { field: 'logger' },
+    });
+  }
+  return o.telemetry ?? (o.logger ? createTelemetry({ logger: o.logger, openTelemetry: false }) : undefined);
+}

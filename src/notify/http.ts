@@ -7,8 +7,7 @@
  * whose provider asks for 5xx retries (FCM) opt in with `retryServerErrors`.
  */
 import { IntegrationError, isIntegrationError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import { type CallContext, createTelemetry, type Telemetry } from '../core/observability.js';
+import type { CallContext, Telemetry } from '../core/observability.js';
 import { classifyError } from '../retry/classify.js';
 import { errorFromResponse } from '../retry/http.js';
 import type { RetryPolicy } from '../retry/retry.js';
@@ -153,42 +152,6 @@ export function notSentOn4xx(error: IntegrationError): IntegrationError {
   const s = error.status ?? 0;
   if (s >= 400 && s < 500 && s !== 408) return withCode(error, error.code, { details: { notSent: true } });
   return error;
-}
-
-/** zod check for a `telemetry` option. */
-export function isTelemetry(v: unknown): v is Telemetry {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as Telemetry).instrument === 'function' &&
-    typeof (v as Telemetry).webhook === 'function'
-  );
-}
-
-/** zod check for a `logger` option (pino-compatible: debug/info/warn/error). */
-export function isLogger(v: unknown): v is Logger {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    ['debug', 'info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function')
-  );
-}
-
-/**
- * The telemetry an adapter uses: the given one, or — for a host that only passed `logger` — one that
- * logs (through `withRedaction`) without spans. Both at once is ambiguous (which logger wins?), so
- * it is refused instead of silently dropping one.
- */
-export function adapterTelemetry(
-  owner: string,
-  o: { telemetry?: Telemetry | undefined; logger?: Logger | undefined },
-): Telemetry | undefined {
-  if (o.telemetry && o.logger) {
-    throw new IntegrationError('invalid_config', `${owner}: pass logger inside telemetry (createTelemetry({ logger })), not both`, {
-      details: { field: 'logger' },
-    });
-  }
-  return o.telemetry ?? (o.logger ? createTelemetry({ logger: o.logger, openTelemetry: false }) : undefined);
 }
 
 /** Count a webhook verification (verified or rejected with its code) when telemetry is configured. */

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { IntegrationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/observability.js';
-import { type FetchLike, isLogger, isTelemetry } from './http.js';
+import { isLogger, isTelemetry } from '../core/observability.js';
+import type { FetchLike } from './http.js';
 import type { EmailAddress } from './types.js';
 import { emailAddress } from './validate.js';
 

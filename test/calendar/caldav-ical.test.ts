@@ -136,6 +136,8 @@ describe('caldav errors and config', () => {
       [{ serverUrl: 'http://x/', syncMethod: 'magic' }, 'syncMethod'],
       [{ serverUrl: 'http://x/', credentials: { username: '', password: 'p' } }, 'credentials'],
       [{ serverUrl: 'http://x/', telemetry: createTelemetry(), logger: silentLogger }, 'logger'],
+      [{ serverUrl: 'http://x/', telemetry: { instrument: 'yes' } }, 'telemetry'],
+      [{ serverUrl: 'http://x/', logger: console.log }, 'logger'],
     ];
     for (const [options, field] of bad) {
       expect(() => createCalDavCalendar(options as never)).toThrow(expect.objectContaining({ code: 'invalid_config', details: { field } }));

@@ -9,7 +9,7 @@ import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCalendarSync, type EventChange } from '../../src/calendar/index.js';
 import { createGoogleCalendar } from '../../src/calendar/google/index.js';
-import { IntegrationError } from '../../src/index.js';
+import { createTelemetry, IntegrationError, silentLogger } from '../../src/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
 import { createGoogleApi, GOOGLE_BASE, type GoogleApi } from './support/google-api.js';
 
@@ -192,6 +192,15 @@ describe('google adapter', () => {
   it('rejects bad options with invalid_config', () => {
     expect(() => createGoogleCalendar({} as never)).toThrow(/auth/);
     expect(() => createGoogleCalendar({ auth: 'x', pageSize: 0 })).toThrow(IntegrationError);
+    for (const [options, field] of [
+      [{ telemetry: {} }, 'telemetry'],
+      [{ logger: 'debug' }, 'logger'],
+      [{ telemetry: createTelemetry(), logger: silentLogger }, 'logger'],
+    ] as const) {
+      expect(() => createGoogleCalendar({ auth: 'x', ...(options as object) })).toThrow(
+        expect.objectContaining({ code: 'invalid_config', details: { field } }),
+      );
+    }
   });
 
   it('a Google event in America/Los_Angeles keeps its wall time on both sides of the DST change', async () => {

@@ -258,6 +258,9 @@ describe('outlook adapter', () => {
   it('bad options are invalid_config; errors carry no token', async () => {
     expect(() => createOutlookCalendar({} as never)).toThrow(IntegrationError);
     expect(() => createOutlookCalendar({ auth: 't', futureDays: 0 })).toThrow(/futureDays/);
+    expect(() => createOutlookCalendar({ auth: 't', telemetry: { instrument: () => 1 } as never })).toThrow(
+      expect.objectContaining({ code: 'invalid_config', details: { field: 'telemetry' } }),
+    );
     api.inject({ status: 429 }, { status: 429 }, { status: 429 }, { status: 429 });
     const e = await failure(make({ retry: { maxAttempts: 2, baseDelayMs: 1 } }).listCalendars());
     expect(e.code).toBe('rate_limited');

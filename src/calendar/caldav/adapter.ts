@@ -27,7 +27,7 @@ import {
 } from 'tsdav';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { createTelemetry, type Telemetry } from '../../core/observability.js';
+import { adapterTelemetry, type Telemetry } from '../../core/observability.js';
 import type { RetryPolicy } from '../../retry/index.js';
 import { providerCall } from '../../retry/provider-call.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -202,12 +202,7 @@ export function createCalDavCalendar(options: CalDavCalendarOptions): CalendarPr
   }
   if (options.timeRangeQuery !== undefined && typeof options.timeRangeQuery !== 'boolean')
     throw new IntegrationError('invalid_config', 'timeRangeQuery must be a boolean', { details: { field: 'timeRangeQuery' } });
-  if (options.telemetry && options.logger) {
-    throw new IntegrationError('invalid_config', 'pass logger inside telemetry (createTelemetry({ logger })), not both', {
-      details: { field: 'logger' },
-    });
-  }
-  const telemetry = options.telemetry ?? createTelemetry({ openTelemetry: false, ...(options.logger ? { logger: options.logger } : {}) });
+  const telemetry = adapterTelemetry('createCalDavCalendar', options);
   const defaultZone = options.defaultTimeZone ?? 'UTC';
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const headers: Record<string, string> = creds ? { Authorization: `Basic ${btoa(`${creds.username}:${creds.password}`)}` } : {};

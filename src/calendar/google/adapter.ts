@@ -8,7 +8,7 @@
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { createTelemetry, type Telemetry } from '../../core/observability.js';
+import { adapterTelemetry, type Telemetry } from '../../core/observability.js';
 import type { RetryPolicy } from '../../retry/index.js';
 import { providerCall } from '../../retry/provider-call.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -97,12 +97,7 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): CalendarPr
   const api =
     (options.client as calendar_v3.Calendar | undefined) ??
     calendar({ version: 'v3', retry: false, ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}) } as Parameters<typeof calendar>[0]);
-  if (options.telemetry && options.logger) {
-    throw new IntegrationError('invalid_config', 'pass logger inside telemetry (createTelemetry({ logger })), not both', {
-      details: { field: 'logger' },
-    });
-  }
-  const telemetry = options.telemetry ?? createTelemetry({ openTelemetry: false, ...(options.logger ? { logger: options.logger } : {}) });
+  const telemetry = adapterTelemetry('createGoogleCalendar', options);
   const zones = new Map<string, string>();
 
   async function headers(rejected?: string): Promise<Record<string, string>> {

@@ -11,7 +11,7 @@
 import { Client, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
 import { IntegrationError, isIntegrationError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { createTelemetry, type Telemetry } from '../../core/observability.js';
+import { adapterTelemetry, type Telemetry } from '../../core/observability.js';
 import type { RetryPolicy } from '../../retry/index.js';
 import { providerCall } from '../../retry/provider-call.js';
 
@@ -104,12 +104,7 @@ export function createOutlookCalendar(options: OutlookCalendarOptions): Calendar
   const rotateDays = num(options.rotateDays, 7, 'rotateDays', futureDays);
   const now = options.now ?? Date.now;
   const client = options.client ?? Client.initWithMiddleware({ middleware: new HTTPMessageHandler() });
-  if (options.telemetry && options.logger) {
-    throw new IntegrationError('invalid_config', 'pass logger inside telemetry (createTelemetry({ logger })), not both', {
-      details: { field: 'logger' },
-    });
-  }
-  const telemetry = options.telemetry ?? createTelemetry({ openTelemetry: false, ...(options.logger ? { logger: options.logger } : {}) });
+  const telemetry = adapterTelemetry('createOutlookCalendar', options);
   let mailboxZone: string | undefined;
   let owner = options.ownerEmail;
 

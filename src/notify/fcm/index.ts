@@ -10,7 +10,8 @@
  */
 import { z } from 'zod';
 import { IntegrationError } from '../../core/errors.js';
-import { callProvider, adapterTelemetry, notSentOn4xx, withCode } from '../http.js';
+import { callProvider, notSentOn4xx, withCode } from '../http.js';
+import { adapterTelemetry } from '../../core/observability.js';
 import { HTTP_ADAPTER_OPTIONS, parseOptions } from '../options.js';
 import type { SuppressionList } from '../suppression.js';
 import type { Notifier, NotifyMessage, SendResult } from '../types.js';

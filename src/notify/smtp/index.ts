@@ -19,7 +19,7 @@ import { sha256Hex } from '../../idempotency/canonical.js';
 import type { Logger } from '../../core/logger.js';
 import type { Telemetry } from '../../core/observability.js';
 import { emailHeaders } from '../consent.js';
-import { adapterTelemetry, isLogger, isTelemetry } from '../http.js';
+import { adapterTelemetry, isLogger, isTelemetry } from '../../core/observability.js';
 import { configuredFrom, parseOptions } from '../options.js';
 import type { EmailAddress, Notifier, NotifyMessage, SendResult } from '../types.js';
 import { assertChannel, checkSendOptions, emailAddress } from '../validate.js';
