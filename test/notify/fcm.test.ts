@@ -2,10 +2,10 @@ import { generateKeyPairSync, verify } from 'node:crypto';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSuppressionList, type Notifier, type NotifyMessage, type PushMessage } from '../../src/notify/index.js';
+import { createSuppressionList, type PushMessage } from '../../src/notify/index.js';
 import { createFcmPush } from '../../src/notify/fcm/index.js';
 import { describeNotifierConformance, type Fault } from '../conformance/notify.js';
-import { FAST_RETRY, type Logged, log } from './support/http.js';
+import { countingHarness, FAST_RETRY, type Logged, log } from './support/http.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -96,25 +96,11 @@ const push = (token = 'device-token-1'): PushMessage => ({
 describeNotifierConformance(
   'fcm (msw, service-account JWT verified)',
   async () => {
-    const notifier = make();
-    let sent = 0;
     return {
-      notifier: {
-        ...notifier,
-        send: async (m: NotifyMessage, o: { idempotencyKey: string }) => {
-          const r = await (notifier as Notifier).send(m, o);
-          sent++;
-          return r;
-        },
-      },
+      ...countingHarness(make(), (fault) => {
+        armed = fault;
+      }),
       messages: { push: push() },
-      delivered: () => sent,
-      inject: (f) => {
-        armed = f;
-      },
-      clearFaults: () => {
-        armed = undefined;
-      },
     };
   },
   { faults: ['rate_limited', 'unavailable', 'authentication', 'rejected_recipient'] },

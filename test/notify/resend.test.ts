@@ -2,10 +2,10 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeliveryTracker, createSuppressionList, type Notifier, type NotifyMessage } from '../../src/notify/index.js';
+import { createDeliveryTracker, createSuppressionList } from '../../src/notify/index.js';
 import { createResendEmail } from '../../src/notify/resend/index.js';
 import { describeNotifierConformance, type Fault } from '../conformance/notify.js';
-import { FAST_RETRY, type Logged, log } from './support/http.js';
+import { countingHarness, FAST_RETRY, type Logged, log } from './support/http.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const API_KEY = 're_test_123456789abcdef';
@@ -64,25 +64,11 @@ function signed(payload: unknown, id = `msg_${Math.random().toString(36).slice(2
 describeNotifierConformance(
   'resend (msw)',
   async () => {
-    const notifier = make();
-    let sent = 0;
     return {
-      notifier: {
-        ...notifier,
-        send: async (m: NotifyMessage, o: { idempotencyKey: string }) => {
-          const r = await (notifier as Notifier).send(m, o);
-          sent++;
-          return r;
-        },
-      },
+      ...countingHarness(make(), (fault) => {
+        armed = fault;
+      }),
       messages: { email: { channel: 'email', to: 'ada@example.com', subject: 'Booking confirmed', text: 'See you at 10:00' } },
-      delivered: () => sent,
-      inject: (f) => {
-        armed = f;
-      },
-      clearFaults: () => {
-        armed = undefined;
-      },
       signedDeliveryWebhook: (result) =>
         signed({
           type: 'email.delivered',

@@ -3,16 +3,10 @@ import { EventWebhook } from '@sendgrid/eventwebhook';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createDeliveryTracker,
-  createSuppressionList,
-  type EmailMessage,
-  type Notifier,
-  type NotifyMessage,
-} from '../../src/notify/index.js';
+import { createDeliveryTracker, createSuppressionList, type EmailMessage } from '../../src/notify/index.js';
 import { createSendGridEmail } from '../../src/notify/sendgrid/index.js';
 import { describeNotifierConformance, type Fault } from '../conformance/notify.js';
-import { FAST_RETRY, faultResponse, type Logged, log } from './support/http.js';
+import { countingHarness, FAST_RETRY, faultResponse, type Logged, log } from './support/http.js';
 
 const NOW_MS = Date.UTC(2026, 10, 25, 12);
 const NOW_S = NOW_MS / 1000;
@@ -57,26 +51,11 @@ const make = () =>
 describeNotifierConformance(
   'sendgrid (msw)',
   async () => {
-    const notifier = make();
-    let sent = 0;
-    const counting = {
-      ...notifier,
-      send: async (m: NotifyMessage, o: { idempotencyKey: string }) => {
-        const r = await (notifier as Notifier).send(m, o);
-        sent++;
-        return r;
-      },
-    };
     return {
-      notifier: counting,
-      messages: { email: { channel: 'email', to: 'ada@example.com', subject: 'Booking confirmed', text: 'See you at 10:00' } },
-      delivered: () => sent,
-      inject: (fault) => {
+      ...countingHarness(make(), (fault) => {
         armed = fault;
-      },
-      clearFaults: () => {
-        armed = undefined;
-      },
+      }),
+      messages: { email: { channel: 'email', to: 'ada@example.com', subject: 'Booking confirmed', text: 'See you at 10:00' } },
       signedDeliveryWebhook: (result) =>
         signedEvents([
           {

@@ -2,13 +2,13 @@ import { createHash, createHmac, createPrivateKey, sign } from 'node:crypto';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeliveryTracker, createSuppressionList, type Notifier, type NotifyMessage } from '../../src/notify/index.js';
+import { createDeliveryTracker, createSuppressionList } from '../../src/notify/index.js';
 import { createSesEmail } from '../../src/notify/ses/index.js';
 import { signRequest } from '../../src/notify/ses/sigv4.js';
 import { snsCanonicalString } from '../../src/webhooks/index.js';
 import { selfSignedCertificate } from '../webhooks/helpers.js';
 import { describeNotifierConformance, type Fault } from '../conformance/notify.js';
-import { FAST_RETRY, type Logged, log } from './support/http.js';
+import { countingHarness, FAST_RETRY, type Logged, log } from './support/http.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const CREDS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
@@ -106,25 +106,11 @@ const notification = (ses: unknown, id = `sns-${Math.random()}`) => ({
 describeNotifierConformance(
   'ses (msw, SigV4 checked independently)',
   async () => {
-    const notifier = make();
-    let sent = 0;
     return {
-      notifier: {
-        ...notifier,
-        send: async (m: NotifyMessage, o: { idempotencyKey: string }) => {
-          const r = await (notifier as Notifier).send(m, o);
-          sent++;
-          return r;
-        },
-      },
+      ...countingHarness(make(), (fault) => {
+        armed = fault;
+      }),
       messages: { email: { channel: 'email', to: 'ada@example.com', subject: 'Booking confirmed', text: 'See you at 10:00' } },
-      delivered: () => sent,
-      inject: (f) => {
-        armed = f;
-      },
-      clearFaults: () => {
-        armed = undefined;
-      },
       signedDeliveryWebhook: (result) =>
         snsSigned(
           notification({

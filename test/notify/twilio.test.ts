@@ -3,17 +3,10 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../src/core/errors.js';
-import {
-  createDeliveryTracker,
-  createSuppressionList,
-  type EmailMessage,
-  type SuppressionList,
-  type Notifier,
-  type NotifyMessage,
-} from '../../src/notify/index.js';
+import { createDeliveryTracker, createSuppressionList, type EmailMessage, type SuppressionList } from '../../src/notify/index.js';
 import { createTwilioSms } from '../../src/notify/twilio/index.js';
 import { describeNotifierConformance, type Fault } from '../conformance/notify.js';
-import { FAST_RETRY, type Logged, log } from './support/http.js';
+import { countingHarness, FAST_RETRY, type Logged, log } from './support/http.js';
 
 // Twilio's own signer (twilio-node), so our fixtures are signed the way Twilio signs.
 const require = createRequire(import.meta.url);
@@ -71,25 +64,11 @@ function signed(params: Record<string, string>, url = CALLBACK) {
 describeNotifierConformance(
   'twilio (msw)',
   async () => {
-    const notifier = make();
-    let sent = 0;
     return {
-      notifier: {
-        ...notifier,
-        send: async (m: NotifyMessage, o: { idempotencyKey: string }) => {
-          const r = await (notifier as Notifier).send(m, o);
-          sent++;
-          return r;
-        },
-      },
+      ...countingHarness(make(), (fault) => {
+        armed = fault;
+      }),
       messages: { sms: { channel: 'sms', to: '+14155550100', body: 'Your class starts at 10:00' } },
-      delivered: () => sent,
-      inject: (f) => {
-        armed = f;
-      },
-      clearFaults: () => {
-        armed = undefined;
-      },
       signedDeliveryWebhook: (result) =>
         signed({ MessageSid: result.providerMessageId, MessageStatus: 'delivered', To: '+14155550100', AccountSid: ACCOUNT }),
     };

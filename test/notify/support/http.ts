@@ -1,6 +1,7 @@
 /** msw plumbing shared by the HTTP adapter tests: one server, a request log, armed faults. */
 import { HttpResponse } from 'msw';
-import type { Fault } from '../../conformance/notify.js';
+import type { Notifier } from '../../../src/notify/index.js';
+import type { Fault, NotifyHarness } from '../../conformance/notify.js';
 
 export interface Logged {
   method: string;
@@ -31,3 +32,27 @@ export function faultResponse(fault: Fault, body: Record<string, unknown> = {}):
 
 /** Fast, deterministic backoff for tests. */
 export const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, random: () => 0 };
+
+/**
+ * The part every HTTP adapter's conformance harness shares: the notifier wrapped to count the sends
+ * the provider accepted, and fault injection through `arm` (which sets the file's armed fault).
+ */
+export function countingHarness(
+  notifier: Notifier,
+  arm: (fault: Fault | undefined) => void,
+): Pick<NotifyHarness, 'notifier' | 'delivered' | 'inject' | 'clearFaults'> {
+  let sent = 0;
+  return {
+    notifier: {
+      ...notifier,
+      send: async (message, options) => {
+        const result = await notifier.send(message, options);
+        sent++;
+        return result;
+      },
+    },
+    delivered: () => sent,
+    inject: (fault) => arm(fault),
+    clearFaults: () => arm(undefined),
+  };
+}
