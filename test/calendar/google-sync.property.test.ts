@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGoogleCalendar } from '../../src/calendar/google/index.js';
-import { createCalendarSync, type EventChange } from '../../src/calendar/index.js';
+import { createCalendarSync } from '../../src/calendar/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
 import { createGoogleApi } from './support/google-api.js';
+import { createHostCopy } from './support/sync-steps.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -37,21 +38,9 @@ async function runHistory(steps: Step[]): Promise<void> {
   server.resetHandlers(...api.handlers);
   const g = createGoogleCalendar({ auth: 'ya29.t', pageSize: 2, retry: { maxAttempts: 1 } });
   const store = createMemoryStore();
-  const copy = new Map<string, string>();
-  const delivered = new Set<string>();
-  let crashAfter: number | undefined;
+  const host = createHostCopy();
+  const { copy, onChange } = host;
   let failNextSync = false;
-  const onChange = (c: EventChange) => {
-    if (crashAfter !== undefined && crashAfter-- === 0) {
-      crashAfter = undefined;
-      throw new Error('host crashed');
-    }
-    const key = c.type === 'upsert' ? `u|${c.event.id}|${c.event.etag}` : `d|${c.eventId}`;
-    expect(delivered.has(key)).toBe(false);
-    delivered.add(key);
-    if (c.type === 'upsert') copy.set(c.event.id, c.event.etag);
-    else copy.delete(c.eventId);
-  };
   const sync = () => createCalendarSync({ provider: g, store, onChange }).sync('primary');
   const at = (day: number) => ({
     start: { dateTime: `2026-03-${String(day).padStart(2, '0')}T18:00:00`, timeZone: 'Europe/Berlin' },
@@ -80,7 +69,7 @@ async function runHistory(steps: Step[]): Promise<void> {
       else await g.updateEvent('primary', inst.id, { title: 'moved' });
     } else if (s.op === 'expire') api.expireTokens();
     else if (s.op === 'failPage') failNextSync = true;
-    else if (s.op === 'crash') crashAfter = s.after;
+    else if (s.op === 'crash') host.crashAfter(s.after);
     else {
       // The injected 503 hits the sync's next request (a page), not the test's own calls.
       if (failNextSync) api.inject({ status: 503 });
@@ -88,7 +77,7 @@ async function runHistory(steps: Step[]): Promise<void> {
       await sync().catch(() => undefined);
     }
   }
-  crashAfter = undefined;
+  host.crashAfter(undefined);
   for (let i = 0; i < 5; i++)
     if (
       await sync().then(

@@ -7,10 +7,11 @@
 import fc from 'fast-check';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCalendarSync, type EventChange } from '../../src/calendar/index.js';
+import { createCalendarSync } from '../../src/calendar/index.js';
 import { createOutlookCalendar } from '../../src/calendar/outlook/index.js';
 import { createMemoryStore } from '../../src/stores/index.js';
 import { createGraphApi } from './support/graph-api.js';
+import { createHostCopy } from './support/sync-steps.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -45,21 +46,9 @@ async function runHistory(steps: Step[]): Promise<void> {
   server.resetHandlers(...api.handlers);
   const o = createOutlookCalendar({ auth: 't', pageSize: 2, now: () => NOW, retry: { maxAttempts: 1 } });
   const store = createMemoryStore();
-  const copy = new Map<string, string>();
-  const delivered = new Set<string>();
-  let crashAfter: number | undefined;
+  const host = createHostCopy();
+  const { copy, onChange } = host;
   let failNextSync = false;
-  const onChange = (c: EventChange) => {
-    if (crashAfter !== undefined && crashAfter-- === 0) {
-      crashAfter = undefined;
-      throw new Error('host crashed');
-    }
-    const key = c.type === 'upsert' ? `u|${c.event.id}|${c.event.etag}` : `d|${c.eventId}`;
-    expect(delivered.has(key)).toBe(false);
-    delivered.add(key);
-    if (c.type === 'upsert') copy.set(c.event.id, c.event.etag);
-    else copy.delete(c.eventId);
-  };
   const sync = () => createCalendarSync({ provider: o, store, onChange }).sync(CAL);
   const at = (day: number) => ({
     start: { dateTime: `2026-03-${String(day).padStart(2, '0')}T18:00:00`, timeZone: 'Europe/Berlin' },
@@ -83,14 +72,14 @@ async function runHistory(steps: Step[]): Promise<void> {
       else await o.updateEvent(CAL, inst.id, { title: 'moved' });
     } else if (s.op === 'expire') api.expireTokens();
     else if (s.op === 'failPage') failNextSync = true;
-    else if (s.op === 'crash') crashAfter = s.after;
+    else if (s.op === 'crash') host.crashAfter(s.after);
     else {
       if (failNextSync) api.inject({ status: 503 });
       failNextSync = false;
       await sync().catch(() => undefined);
     }
   }
-  crashAfter = undefined;
+  host.crashAfter(undefined);
   for (let i = 0; i < 5; i++) {
     if (
       await sync().then(
